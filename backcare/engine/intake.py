@@ -179,7 +179,7 @@ def _opt(s: Any) -> Any:
     return field(default=None, metadata=spec(s))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Person:
     """Who the intake is about."""
 
@@ -187,7 +187,7 @@ class Person:
     sex: Sex | None = _opt(Choice(Sex))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class CareSoFar:
     """Care already received for this episode and how it has gone."""
 
@@ -195,7 +195,7 @@ class CareSoFar:
     response: CareResponse | None = _opt(Choice(CareResponse))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Episode:
     """This episode of back pain."""
 
@@ -214,13 +214,16 @@ class Episode:
     better_with: tuple[Factor, ...] | None = _opt(ListOf(Choice(Factor), max_items=12, unique=True))
     night_pain: NightPain | None = _opt(Choice(NightPain))
     morning_stiffness_minutes: int | None = _opt(Int(0, 1440))
+    daily_activities_hard: bool | None = _opt(Bool("The pain makes everyday activities hard."))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class RedFlagScreen:
     """The red-flag questions, asked at intake and at every check-in. Null is unanswered."""
 
-    saddle_numbness: bool | None = _opt(Bool("Numbness or altered feeling around the back passage or genitals."))
+    saddle_numbness: bool | None = _opt(
+        Bool("Numbness or altered feeling around the back passage or genitals.")
+    )
     bladder: Bladder | None = _opt(Choice(Bladder))
     bowel_incontinence: bool | None = _opt(Bool("New loss of bowel control."))
     new_sexual_dysfunction: bool | None = _opt(Bool())
@@ -235,7 +238,7 @@ class RedFlagScreen:
     pain_unchanged_by_position_or_movement: bool | None = _opt(Bool())
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class History:
     """Medical history relevant to screening."""
 
@@ -256,7 +259,7 @@ class History:
     uveitis: bool | None = _opt(Bool())
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Exam:
     """Findings of a clinician's physical examination."""
 
@@ -282,28 +285,32 @@ class Exam:
     systolic_bp: int | None = _opt(Int(50, 300, "Systolic blood pressure, mmHg."))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class OdiAnswers:
     """Oswestry Disability Index: ten sections scored 0-5; null for a section not answered."""
 
     variant: OdiVariant | None = _opt(Choice(OdiVariant, "2.1a unless given."))
     answers: tuple[int | None, ...] | None = field(
         default=None,
-        metadata=spec(ListOf(Int(0, 5), min_items=10, max_items=10, nullable_items=True), required=True),
+        metadata=spec(
+            ListOf(Int(0, 5), min_items=10, max_items=10, nullable_items=True), required=True
+        ),
     )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class RmdqAnswers:
     """Roland-Morris: 24 statements, true when the person ticks it; null when left blank."""
 
     answers: tuple[bool | None, ...] | None = field(
         default=None,
-        metadata=spec(ListOf(Bool(), min_items=24, max_items=24, nullable_items=True), required=True),
+        metadata=spec(
+            ListOf(Bool(), min_items=24, max_items=24, nullable_items=True), required=True
+        ),
     )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class StartBackAnswers:
     """Keele STarT Back: items 1-8 agree (true) or disagree (false); item 9 a five-point scale."""
 
@@ -313,7 +320,7 @@ class StartBackAnswers:
     )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class PsfsItem:
     """One activity the person finds hard, rated 0 (unable) to 10 (as before the problem)."""
 
@@ -321,7 +328,7 @@ class PsfsItem:
     score: int | None = _opt(Int(0, 10))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class FabqAnswers:
     """Fear-Avoidance Beliefs: either the 16 answers (0-6) or, when only they are known, the
     two subscale scores. Not both."""
@@ -336,15 +343,21 @@ class FabqAnswers:
         has_subscales = self.physical_activity is not None or self.work is not None
         if self.answers is not None and has_subscales:
             problems.append(
-                Problem(path, "answers and subscale scores", "allowed: the answers or the subscale scores, not both")
+                Problem(
+                    path,
+                    "answers and subscale scores",
+                    "allowed: the answers or the subscale scores, not both",
+                )
             )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Questionnaires:
     """Answers to the validated questionnaires, each optional."""
 
-    nprs: int | None = _opt(Int(0, 10, "Numeric pain rating, 0 (no pain) to 10 (worst imaginable)."))
+    nprs: int | None = _opt(
+        Int(0, 10, "Numeric pain rating, 0 (no pain) to 10 (worst imaginable).")
+    )
     odi: OdiAnswers | None = _opt(Obj(OdiAnswers))
     rmdq: RmdqAnswers | None = _opt(Obj(RmdqAnswers))
     startback: StartBackAnswers | None = _opt(Obj(StartBackAnswers))
@@ -352,32 +365,43 @@ class Questionnaires:
     fabq: FabqAnswers | None = _opt(Obj(FabqAnswers))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Preferences:
     """What the person can and wants to do at home and in clinic."""
 
     minutes_per_day: int | None = _opt(Int(5, 120, "Time for home exercise each day."))
-    equipment: tuple[Equipment, ...] | None = _opt(ListOf(Choice(Equipment), max_items=9, unique=True))
+    equipment: tuple[Equipment, ...] | None = _opt(
+        ListOf(Choice(Equipment), max_items=9, unique=True)
+    )
     avoid_positions: tuple[AvoidPosition, ...] | None = _opt(
         ListOf(Choice(AvoidPosition), max_items=8, unique=True)
     )
     clinic_sessions_per_week: int | None = _opt(Int(0, 7))
+    wants_drug_free_care: bool | None = _opt(
+        Bool("The person would like a treatment without medicines.")
+    )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Intake:
     """An intake document, backcare-intake/1. Every field but format is optional; null or
     absent means unknown, never no."""
 
-    format: str = field(default=INTAKE_FORMAT, metadata=spec(Const(INTAKE_FORMAT), required=True, nullable=False))
+    format: str = field(
+        default=INTAKE_FORMAT, metadata=spec(Const(INTAKE_FORMAT), required=True, nullable=False)
+    )
     id: str | None = _opt(Text(200, "Any identifier the sender chooses."))
     assessed_on: dt.date | None = _opt(Date("The day of the assessment; today when absent."))
     person: Person = field(default_factory=Person, metadata=spec(Obj(Person)))
     episode: Episode = field(default_factory=Episode, metadata=spec(Obj(Episode)))
-    red_flag_screen: RedFlagScreen = field(default_factory=RedFlagScreen, metadata=spec(Obj(RedFlagScreen)))
+    red_flag_screen: RedFlagScreen = field(
+        default_factory=RedFlagScreen, metadata=spec(Obj(RedFlagScreen))
+    )
     history: History = field(default_factory=History, metadata=spec(Obj(History)))
     exam: Exam = field(default_factory=Exam, metadata=spec(Obj(Exam)))
-    questionnaires: Questionnaires = field(default_factory=Questionnaires, metadata=spec(Obj(Questionnaires)))
+    questionnaires: Questionnaires = field(
+        default_factory=Questionnaires, metadata=spec(Obj(Questionnaires))
+    )
     goals: tuple[str, ...] | None = _opt(ListOf(Text(200), max_items=10))
     preferences: Preferences = field(default_factory=Preferences, metadata=spec(Obj(Preferences)))
 
@@ -395,7 +419,9 @@ def load_intake(text: str | bytes) -> Intake:
     try:
         data = json.loads(text)
     except (ValueError, RecursionError) as err:
-        raise InvalidDocument([Problem("", _first_line(text), f"allowed: a JSON document ({err})")]) from None
+        raise InvalidDocument(
+            [Problem("", _first_line(text), f"allowed: a JSON document ({err})")]
+        ) from None
     return parse_intake(data)
 
 

@@ -16,8 +16,8 @@ import datetime as dt
 import enum
 import json
 import math
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar, cast
 
 T = TypeVar("T")
 
@@ -43,36 +43,54 @@ class InvalidDocument(ValueError):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
-_MISSING = object()
+class Described(str):
+    """A value shown in words rather than as JSON (e.g. "a list of 3 entries")."""
+
+
+_MISSING = Described("nothing")
 
 
 def _show(value: object) -> str:
-    if value is _MISSING:
-        return "nothing"
+    if isinstance(value, Described):
+        return str(value)
     text = json.dumps(value, ensure_ascii=False, default=str)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _join(path: str, key: str | int) -> str:
-    if isinstance(key, int):
-        return f"{path}[{key}]"
-    return f"{path}.{key}" if path else key
+class _Invalid:
+    """The result of converting a value that breaks its spec."""
+
+
+INVALID: Any = _Invalid()
 
 
 class Spec:
-    """How one JSON value is checked and converted. ``None`` always means unknown."""
+    """How one JSON value is checked and converted. ``None`` always means unknown.
+
+    A *leaf* spec (a number, a choice, ...) converts with ``convert(value)``, returning the value
+    or ``INVALID`` without building any path: paths are only written when something is wrong,
+    which keeps the common case fast. Composite specs override ``parse`` instead.
+    """
 
     description = ""
+    allowed = ""
+    leaf = True
+
+    def convert(self, value: Any) -> Any:
+        raise NotImplementedError  # pragma: no cover - every leaf spec overrides it
 
     def parse(self, value: Any, path: str, problems: list[Problem]) -> Any:
-        raise NotImplementedError  # pragma: no cover - every spec overrides it
+        raise NotImplementedError  # pragma: no cover - leaves convert; composites override this
 
     def schema(self) -> dict[str, Any]:
+        out = self._schema()
+        return {**out, "description": self.description} if self.description else out
+
+    def _schema(self) -> dict[str, Any]:
         raise NotImplementedError  # pragma: no cover - every spec overrides it
 
     def nullable_schema(self) -> dict[str, Any]:
-        inner = self.schema()
-        return {"anyOf": [inner, {"type": "null"}]}
+        return {"anyOf": [self.schema(), {"type": "null"}]}
 
 
 def _number_text(low: float, high: float, whole: bool) -> str:
@@ -85,19 +103,17 @@ class Int(Spec):
         self.low, self.high, self.description = low, high, description
         self.allowed = _number_text(low, high, True)
 
-    def parse(self, value: Any, path: str, problems: list[Problem]) -> Any:
+    def convert(self, value: Any) -> Any:
         # bool is an int in Python but never a number in a document; 9.0 is a whole number.
-        if type(value) is int or (type(value) is float and value.is_integer()):
-            if self.low <= value <= self.high:
-                return int(value)
-        problems.append(Problem(path, value, self.allowed))
-        return None
+        kind = type(value)
+        if (kind is int or (kind is float and value.is_integer())) and (
+            self.low <= value <= self.high
+        ):
+            return int(value)
+        return INVALID
 
-    def schema(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"type": "integer", "minimum": self.low, "maximum": self.high}
-        if self.description:
-            out["description"] = self.description
-        return out
+    def _schema(self) -> dict[str, Any]:
+        return {"type": "integer", "minimum": self.low, "maximum": self.high}
 
 
 class Num(Spec):
@@ -105,17 +121,13 @@ class Num(Spec):
         self.low, self.high, self.description = low, high, description
         self.allowed = _number_text(low, high, False)
 
-    def parse(self, value: Any, path: str, problems: list[Problem]) -> Any:
+    def convert(self, value: Any) -> Any:
         if type(value) in (int, float) and math.isfinite(value) and self.low <= value <= self.high:
             return float(value)
-        problems.append(Problem(path, value, self.allowed))
-        return None
+        return INVALID
 
-    def schema(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"type": "number", "minimum": self.low, "maximum": self.high}
-        if self.description:
-            out["description"] = self.description
-        return out
+    def _schema(self) -> dict[str, Any]:
+        return {"type": "number", "minimum": self.low, "maximum": self.high}
 
 
 class Bool(Spec):
@@ -124,17 +136,11 @@ class Bool(Spec):
     def __init__(self, description: str = "") -> None:
         self.description = description
 
-    def parse(self, value: Any, path: str, problems: list[Problem]) -> Any:
-        if type(value) is bool:
-            return value
-        problems.append(Problem(path, value, self.allowed))
-        return None
+    def convert(self, value: Any) -> Any:
+        return value if type(value) is bool else INVALID
 
-    def schema(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"type": "boolean"}
-        if self.description:
-            out["description"] = self.description
-        return out
+    def _schema(self) -> dict[str, Any]:
+        return {"type": "boolean"}
 
 
 class Text(Spec):
@@ -142,17 +148,15 @@ class Text(Spec):
         self.max_length, self.description = max_length, description
         self.allowed = f"allowed: text of 1 to {max_length} characters"
 
-    def parse(self, value: Any, path: str, problems: list[Problem]) -> Any:
-        if type(value) is str and 0 < len(value.strip()) and len(value) <= self.max_length:
-            return value.strip()
-        problems.append(Problem(path, value, self.allowed))
-        return None
+    def convert(self, value: Any) -> Any:
+        if type(value) is str and len(value) <= self.max_length:
+            text = value.strip()
+            if text:
+                return text
+        return INVALID
 
-    def schema(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"type": "string", "minLength": 1, "maxLength": self.max_length}
-        if self.description:
-            out["description"] = self.description
-        return out
+    def _schema(self) -> dict[str, Any]:
+        return {"type": "string", "minLength": 1, "maxLength": self.max_length}
 
 
 class Const(Spec):
@@ -160,13 +164,10 @@ class Const(Spec):
         self.value = value
         self.allowed = f'allowed: "{value}"'
 
-    def parse(self, value: Any, path: str, problems: list[Problem]) -> Any:
-        if value == self.value:
-            return value
-        problems.append(Problem(path, value, self.allowed))
-        return None
+    def convert(self, value: Any) -> Any:
+        return value if type(value) is str and value == self.value else INVALID
 
-    def schema(self) -> dict[str, Any]:
+    def _schema(self) -> dict[str, Any]:
         return {"const": self.value}
 
 
@@ -176,26 +177,18 @@ class Date(Spec):
     def __init__(self, description: str = "") -> None:
         self.description = description
 
-    def parse(self, value: Any, path: str, problems: list[Problem]) -> Any:
+    def convert(self, value: Any) -> Any:
         if type(value) is str and len(value) == 10:
             try:
                 day = dt.date.fromisoformat(value)
             except ValueError:
-                pass
-            else:
-                if day.year >= 1900:
-                    return day
-        problems.append(Problem(path, value, self.allowed))
-        return None
+                return INVALID
+            if 1900 <= day.year <= 2999:
+                return day
+        return INVALID
 
-    def schema(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"type": "string", "format": "date"}
-        if self.description:
-            out["description"] = self.description
-        return out
-
-
-E = TypeVar("E", bound=enum.Enum)
+    def _schema(self) -> dict[str, Any]:
+        return {"type": "string", "format": "date"}
 
 
 class Choice(Spec):
@@ -204,23 +197,21 @@ class Choice(Spec):
         self.by_value = {member.value: member for member in enum_type}
         self.allowed = "allowed: " + ", ".join(str(v) for v in self.by_value)
 
-    def parse(self, value: Any, path: str, problems: list[Problem]) -> Any:
-        if type(value) is str:
-            member = self.by_value.get(value)
-            if member is not None:
-                return member
-        problems.append(Problem(path, value, self.allowed))
-        return None
+    def convert(self, value: Any) -> Any:
+        return self.by_value.get(value, INVALID) if type(value) is str else INVALID
 
-    def schema(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"type": "string", "enum": list(self.by_value)}
-        if self.description:
-            out["description"] = self.description
-        return out
+    def _schema(self) -> dict[str, Any]:
+        return {"type": "string", "enum": list(self.by_value)}
+
+
+def _list_problem(value: Any) -> Any:
+    return Described(f"a list of {len(value)} entries") if type(value) is list else value
 
 
 class ListOf(Spec):
-    """A list. A present list is complete; items may be null (unknown) only if ``nullable_items``."""
+    """A list. A present list is complete; items may be null (unknown) if ``nullable_items``."""
+
+    leaf = False
 
     def __init__(
         self,
@@ -242,22 +233,51 @@ class ListOf(Spec):
 
     def parse(self, value: Any, path: str, problems: list[Problem]) -> Any:
         if type(value) is not list or not self.min_items <= len(value) <= self.max_items:
-            shown = f"a list of {len(value)} entries" if type(value) is list else value
-            problems.append(Problem(path, shown, self.allowed))
+            problems.append(Problem(path, _list_problem(value), self.allowed))
             return None
-        out = []
+        fast = self._fast(value)
+        if fast is not None:
+            return fast
+        item = self.item
+        convert = item.convert if item.leaf else None
+        out: list[Any] = []
         for i, entry in enumerate(value):
-            if entry is None and self.nullable_items:
+            if entry is None:
+                if not self.nullable_items:
+                    problems.append(Problem(f"{path}[{i}]", None, "this list may not hold null"))
                 out.append(None)
-            elif entry is None:
-                problems.append(Problem(_join(path, i), None, "this list may not hold null"))
+            elif convert is not None:
+                result = convert(entry)
+                if result is INVALID:
+                    problems.append(Problem(f"{path}[{i}]", entry, item.allowed))
+                    result = None
+                out.append(result)
             else:
-                out.append(self.item.parse(entry, _join(path, i), problems))
+                out.append(item.parse(entry, f"{path}[{i}]", problems))
         if self.unique and len(set(out)) != len(out):
             problems.append(Problem(path, value, "allowed: each entry at most once"))
         return tuple(out)
 
-    def schema(self) -> dict[str, Any]:
+    def _fast(self, value: list[Any]) -> tuple[Any, ...] | None:
+        """The whole list at C speed when it is plainly valid; None to check item by item."""
+        kinds = set(map(type, value))
+        if self.nullable_items:
+            kinds.discard(type(None))
+        item = self.item
+        if kinds == {bool} and type(item) is Bool:
+            return tuple(value)
+        if kinds == {str} and type(item) is Choice and item.by_value.keys() >= set(value) - {None}:
+            result = tuple(None if v is None else item.by_value[v] for v in value)
+            if not self.unique or len(set(result)) == len(result):
+                return result
+            return None
+        if kinds == {int} and type(item) is Int:
+            known = [v for v in value if v is not None] if self.nullable_items else value
+            if item.low <= min(known) and max(known) <= item.high:
+                return tuple(value)
+        return None
+
+    def _schema(self) -> dict[str, Any]:
         items = self.item.nullable_schema() if self.nullable_items else self.item.schema()
         out: dict[str, Any] = {
             "type": "array",
@@ -267,55 +287,68 @@ class ListOf(Spec):
         }
         if self.unique:
             out["uniqueItems"] = True
-        if self.description:
-            out["description"] = self.description
         return out
 
 
 class Positional(Spec):
-    """A fixed-length list whose entries each have their own spec (STarT Back: 8 yes/no + 1 scale)."""
+    """A fixed-length list whose entries each have their own leaf spec (STarT Back answers)."""
+
+    leaf = False
 
     def __init__(self, items: Sequence[Spec], description: str = "") -> None:
         self.items, self.description = tuple(items), description
         self.allowed = f"allowed: a list of exactly {len(items)} entries"
+        # The types of a plainly valid list, for the fast path (only yes/no and choice entries).
+        simple = {Bool: bool, Choice: str}
+        self.kinds = tuple(simple.get(type(s), object) for s in self.items)
 
     def parse(self, value: Any, path: str, problems: list[Problem]) -> Any:
         if type(value) is not list or len(value) != len(self.items):
-            shown = f"a list of {len(value)} entries" if type(value) is list else value
-            problems.append(Problem(path, shown, self.allowed))
+            problems.append(Problem(path, _list_problem(value), self.allowed))
             return None
-        return tuple(
-            None if entry is None else spec.parse(entry, _join(path, i), problems)
-            for i, (spec, entry) in enumerate(zip(self.items, value, strict=True))
-        )
+        if tuple(map(type, value)) == self.kinds and all(
+            v in c.by_value for v, c in zip(value, self.items, strict=True) if type(c) is Choice
+        ):
+            return tuple(
+                c.by_value[v] if type(c) is Choice else v
+                for v, c in zip(value, self.items, strict=True)
+            )
+        out: list[Any] = []
+        for i, (spec, entry) in enumerate(zip(self.items, value, strict=True)):
+            result = None if entry is None else spec.convert(entry)
+            if result is INVALID:
+                problems.append(Problem(f"{path}[{i}]", entry, spec.allowed))
+                result = None
+            out.append(result)
+        return tuple(out)
 
-    def schema(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
+    def _schema(self) -> dict[str, Any]:
+        return {
             "type": "array",
             "prefixItems": [s.nullable_schema() for s in self.items],
             "items": False,
             "minItems": len(self.items),
             "maxItems": len(self.items),
         }
-        if self.description:
-            out["description"] = self.description
-        return out
 
 
 class Obj(Spec):
     """A nested object parsed into a frozen dataclass whose fields carry specs."""
 
-    def __init__(self, cls: type[Any], description: str = "") -> None:
-        self.cls, self.description = cls, description
+    leaf = False
+
+    def __init__(self, cls: type[Any]) -> None:
+        self.cls = cls
+        self._compiled: Parser | None = None
 
     def parse(self, value: Any, path: str, problems: list[Problem]) -> Any:
-        return _parse_object(self.cls, value, path, problems)
+        # Compiled on first use: the class is not complete while its fields are declared.
+        if self._compiled is None:
+            self._compiled = _parser(self.cls)
+        return self._compiled(value, path, problems)
 
-    def schema(self) -> dict[str, Any]:
-        out = schema_for(self.cls)
-        if self.description:
-            out = {"description": self.description, **out}
-        return out
+    def _schema(self) -> dict[str, Any]:
+        return schema_for(self.cls)
 
 
 def spec(s: Spec, *, required: bool = False, nullable: bool = True) -> dict[str, Any]:
@@ -323,76 +356,151 @@ def spec(s: Spec, *, required: bool = False, nullable: bool = True) -> dict[str,
     return {"spec": s, "required": required, "nullable": nullable}
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class _FieldRule:
-    name: str
-    spec: Spec
-    required: bool
-    nullable: bool
+Parser = Callable[[Any, str, list[Problem]], Any]
+_PARSERS: dict[type[Any], Parser] = {}
 
 
-_RULES: dict[type[Any], tuple[dict[str, _FieldRule], Callable[[Any, str, list[Problem]], None]]] = {}
+def _fields(cls: type[Any]) -> list[dataclasses.Field[Any]]:
+    return [f for f in dataclasses.fields(cls) if "spec" in f.metadata]
 
 
-def _rules(cls: type[Any]) -> tuple[dict[str, _FieldRule], Callable[[Any, str, list[Problem]], None]]:
-    cached = _RULES.get(cls)
-    if cached is None:
-        fields = {
-            f.name: _FieldRule(f.name, f.metadata["spec"], f.metadata["required"], f.metadata["nullable"])
-            for f in dataclasses.fields(cls)
-            if "spec" in f.metadata
-        }
-        check = getattr(cls, "_check", None) or (lambda obj, path, problems: None)
-        cached = _RULES[cls] = (fields, check)
-    return cached
+def _parser(cls: type[Any]) -> Parser:
+    parser = _PARSERS.get(cls)
+    if parser is None:
+        parser = _PARSERS[cls] = _compile(cls)
+    return parser
 
 
-def _parse_object(cls: type[T], value: Any, path: str, problems: list[Problem]) -> T | None:
-    if type(value) is not dict:
-        problems.append(Problem(path, value, "allowed: an object with named fields"))
-        return None
-    fields, check = _rules(cls)
-    kwargs: dict[str, Any] = {}
-    for key, raw in value.items():
-        rule = fields.get(key)
-        where = _join(path, key)
-        if rule is None:
-            problems.append(Problem(where, raw, "unknown field; allowed: " + ", ".join(fields)))
-        elif raw is None:
-            if not rule.nullable:
-                problems.append(Problem(where, None, "this field may not be null"))
+def _compile(cls: type[Any]) -> Parser:
+    """Write and compile a parser for ``cls``: straight-line code, one block per field.
+
+    Generated rather than interpreted because intakes are parsed on every assessment and
+    check-in; the straight-line form is several times faster than a loop over field rules and
+    reports exactly the same problems (tests/engine/test_intake.py).
+    """
+    fields = _fields(cls)
+    names = [f.name for f in fields]
+    if not dataclasses.is_dataclass(cls) or hasattr(cls, "__slots__"):
+        raise TypeError(f"{cls.__name__}: parsed classes are dataclasses without slots")
+    env: dict[str, Any] = {
+        "cls": cls,
+        "new": object.__new__,
+        "Problem": Problem,
+        "INVALID": INVALID,
+        "MISSING": _MISSING,
+        "NAMES": frozenset(names),
+        "ALLOWED_NAMES": "unknown field; allowed: " + ", ".join(names),
+        "check": getattr(cls, "_check", None),
+    }
+    lines = [
+        "def parse(value, path, problems):",
+        "    if type(value) is not dict:",
+        "        problems.append(Problem(path, value, 'allowed: an object with named fields'))",
+        "        return None",
+        "    get = value.get",
+        "    prefix = path + '.' if path else ''",
+        "    found = 0",
+    ]
+    for f in fields:
+        name, rule = f.name, f.metadata["spec"]
+        env[f"spec_{name}"] = rule
+        if f.default is not dataclasses.MISSING:
+            env[f"default_{name}"] = f.default
         else:
-            kwargs[key] = rule.spec.parse(raw, where, problems)
-    for rule in fields.values():
-        if rule.required and value.get(rule.name) is None:
-            problems.append(Problem(_join(path, rule.name), _MISSING, "this field is required"))
-    obj = cls(**kwargs)
-    check(obj, path, problems)
-    return obj
+            factory = cast(Callable[[], Any], f.default_factory)
+            env[f"default_{name}"] = factory()  # frozen, so one instance is safely shared
+        lines += [
+            f"    v = get({name!r}, MISSING)",
+            "    if v is MISSING or v is None:",
+            f"        f_{name} = default_{name}",
+        ]
+        if f.metadata["required"]:
+            lines += [
+                "        if v is None:" if not f.metadata["nullable"] else "        if False:",
+                f"            problems.append(Problem(prefix + {name!r}, None, 'this field may not be null'))",
+                f"        problems.append(Problem(prefix + {name!r}, MISSING, 'this field is required'))",
+            ]
+        lines += ["        found += v is None", "    else:", "        found += 1"]
+        fast = _fast_path(rule, name, env)
+        if fast is not None:
+            condition, result = fast
+            lines += [
+                f"        if {condition}:",
+                f"            f_{name} = {result}",
+                "        else:",
+            ]
+        indent = "    " if fast is not None else ""
+        if rule.leaf:
+            lines += [
+                f"        {indent}f_{name} = spec_{name}.convert(v)",
+                f"        {indent}if f_{name} is INVALID:",
+                f"            {indent}problems.append(Problem(prefix + {name!r}, v, spec_{name}.allowed))",
+                f"            {indent}f_{name} = None",
+            ]
+        else:
+            lines.append(f"        f_{name} = spec_{name}.parse(v, prefix + {name!r}, problems)")
+    lines += [
+        "    if found != len(value):",
+        "        for key in value:",
+        "            if key not in NAMES:",
+        "                problems.append(Problem(prefix + key, value[key], ALLOWED_NAMES))",
+        # A frozen dataclass without slots: filling __dict__ in one step is several times
+        # faster than its __init__, which sets each field through object.__setattr__.
+        "    obj = new(cls)",
+        "    vars(obj).update({" + ", ".join(f"{n!r}: f_{n}" for n in names) + "})",
+    ]
+    if env["check"] is not None:
+        lines.append("    check(obj, path, problems)")
+    lines.append("    return obj")
+    exec("\n".join(lines), env)  # noqa: S102 - code written above from the class's own field specs
+    parser: Parser = env["parse"]
+    return parser
+
+
+def _fast_path(rule: Spec, name: str, env: dict[str, Any]) -> tuple[str, str] | None:
+    """An inline test and value for the commonest valid leaf values (no call); None for none.
+
+    Anything the test does not accept falls through to ``convert``, which decides.
+    """
+    kind = type(rule)
+    if kind is Bool:
+        return "type(v) is bool", "v"
+    if kind is Int:
+        assert isinstance(rule, Int)
+        return f"type(v) is int and {rule.low} <= v <= {rule.high}", "v"
+    if kind is Choice:
+        assert isinstance(rule, Choice)
+        env[f"choices_{name}"] = rule.by_value
+        return f"type(v) is str and v in choices_{name}", f"choices_{name}[v]"
+    return None
 
 
 def parse_document(cls: type[T], value: Any) -> T:
     """Parse a decoded JSON value into ``cls`` or raise InvalidDocument with every problem."""
     problems: list[Problem] = []
-    obj = _parse_object(cls, value, "", problems)
+    obj = _parser(cls)(value, "", problems)
     if problems:
         raise InvalidDocument(problems)
-    assert obj is not None
-    return obj
+    result: T = obj
+    return result
 
 
 def schema_for(cls: type[Any]) -> dict[str, Any]:
     """The JSON Schema (2020-12) of a dataclass, written from its field specs."""
-    fields, _ = _rules(cls)
+    fields = _fields(cls)
     properties = {
-        name: rule.spec.nullable_schema() if rule.nullable else rule.spec.schema()
-        for name, rule in fields.items()
+        f.name: f.metadata["spec"].nullable_schema()
+        if f.metadata["nullable"]
+        else f.metadata["spec"].schema()
+        for f in fields
     }
-    out: dict[str, Any] = {"type": "object", "additionalProperties": False, "properties": properties}
-    required = [name for name, rule in fields.items() if rule.required]
+    out: dict[str, Any] = {
+        "description": " ".join((cls.__doc__ or "").split()),
+        "type": "object",
+        "additionalProperties": False,
+        "properties": properties,
+    }
+    required = [f.name for f in fields if f.metadata["required"]]
     if required:
         out["required"] = required
-    doc = (cls.__doc__ or "").strip()
-    if doc:
-        out = {"description": " ".join(doc.split()), **out}
     return out
