@@ -1,0 +1,215 @@
+"""Django settings for backcare: one module, read from the environment.
+
+Every value a deployment may change comes from an environment variable (see .env.example).
+With nothing set, backcare runs for development on an SQLite file under ``./var/``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent  # the checkout: content/ and manage.py live here
+PACKAGE_DIR = BASE_DIR / "backcare"
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def env_str(name: str, default: str = "") -> str:
+    """Return the environment variable ``name``, or ``default`` when it is unset."""
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    """Return the environment variable ``name`` read as a yes/no value (1/0, true/false...)."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    if value.strip().lower() in _TRUE:
+        return True
+    if value.strip().lower() in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name}={value!r}: use 1 or 0 (or true/false, yes/no, on/off).")
+
+
+def env_int(name: str, default: int) -> int:
+    """Return the environment variable ``name`` read as a whole number."""
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r}: expected a whole number.") from None
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    """Return the environment variable ``name`` split on commas, without blanks."""
+    return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
+
+
+DEVELOPMENT_SECRET_KEY = "django-insecure-DEVELOPMENT-ONLY-never-use-this-key-in-production"
+
+
+def secret_key(configured: str, *, development: bool) -> str:
+    """Return the key to sign sessions and tokens with.
+
+    The development key is used only when ``development`` is true; otherwise a missing key is an
+    error that says how to set one.
+    """
+    if configured:
+        return configured
+    if development:
+        return DEVELOPMENT_SECRET_KEY
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set. Set it to a long random value, for example the output of\n"
+        '  python -c "import secrets; print(secrets.token_urlsafe(50))"\n'
+        "or, on a development machine only, set DEBUG=1 or BACKCARE_DEV=1 to use a "
+        "development key."
+    )
+
+
+def database_settings(url: str, *, var_dir: Path, conn_max_age: int = 60) -> dict[str, Any]:
+    """Return Django's settings for the default database.
+
+    An empty ``url`` means an SQLite file, ``var_dir/backcare.sqlite3``. Any other value is a
+    database URL (``postgresql://user:password@host:5432/name``, ``sqlite:////path/file``).
+    SQLite runs in WAL mode so that readers do not wait for the one writer.
+    """
+    if not url:
+        url = f"sqlite:///{var_dir / 'backcare.sqlite3'}"
+    config: dict[str, Any] = dict(
+        dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=True)
+    )
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["OPTIONS"] = {
+            # WAL: readers and one writer at once; NORMAL is safe with WAL (SQLite docs, "WAL").
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            # Take the write lock at BEGIN, so a read-then-write never fails with "locked".
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            **config.get("OPTIONS", {}),
+        }
+    return config
+
+
+# --- Core ------------------------------------------------------------------------------------
+
+DEBUG = env_bool("DEBUG", False)
+# The test runner and mypy's Django plugin import these settings but never serve a request, so
+# they may use the development key too.
+_NEVER_SERVES = any(tool in sys.modules for tool in ("pytest", "mypy"))
+DEVELOPMENT = DEBUG or env_bool("BACKCARE_DEV", False) or _NEVER_SERVES
+SECRET_KEY = secret_key(env_str("SECRET_KEY"), development=DEVELOPMENT)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+# Files backcare writes (the SQLite database, collected static files) go under ./var/.
+VAR_DIR = Path(env_str("BACKCARE_VAR_DIR") or Path.cwd() / "var").resolve()
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+BACKCARE_CONTENT_DIR = Path(env_str("BACKCARE_CONTENT_DIR") or BASE_DIR / "content")
+
+INSTALLED_APPS = [
+    "whitenoise.runserver_nostatic",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "backcare.care",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "backcare.urls"
+WSGI_APPLICATION = "backcare.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database --------------------------------------------------------------------------------
+
+DATABASES = {
+    "default": database_settings(
+        env_str("DATABASE_URL"),
+        var_dir=VAR_DIR,
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Passwords -------------------------------------------------------------------------------
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# --- Language and time -----------------------------------------------------------------------
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English"))]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "UTC"
+
+# --- Static files (served by WhiteNoise) -----------------------------------------------------
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns when the folder is missing
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+# Serve files straight from the apps as well, so `backcare serve` works before collectstatic.
+WHITENOISE_USE_FINDERS = True
+
+# --- Logging ---------------------------------------------------------------------------------
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+}

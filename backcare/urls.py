@@ -1,0 +1,12 @@
+"""The site's URLs."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from backcare import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+]
