@@ -162,6 +162,8 @@ class Equipment(StrEnum):
     PILLOW = "pillow"
     BALL = "ball"
     WEIGHTS = "weights"
+    BIKE = "bike"  # an exercise bike or a bicycle
+    POOL = "pool"  # access to a swimming pool
 
 
 class AvoidPosition(StrEnum):
@@ -371,7 +373,7 @@ class Preferences:
 
     minutes_per_day: int | None = _opt(Int(5, 120, "Time for home exercise each day."))
     equipment: tuple[Equipment, ...] | None = _opt(
-        ListOf(Choice(Equipment), max_items=9, unique=True)
+        ListOf(Choice(Equipment), max_items=11, unique=True)
     )
     avoid_positions: tuple[AvoidPosition, ...] | None = _opt(
         ListOf(Choice(AvoidPosition), max_items=8, unique=True)
