@@ -139,11 +139,11 @@ Files = Mapping[str, str]
 
 
 def _required(s: Spec) -> dict[str, Any]:
-    return spec(s, required=True, nullable=False)
+    return spec(s, required=True)
 
 
 def _req(s: Spec, default: Any) -> Any:
-    return field(default=default, metadata=spec(s, required=True, nullable=False))
+    return field(default=default, metadata=spec(s, required=True))
 
 
 def _opt(s: Spec, default: Any) -> Any:

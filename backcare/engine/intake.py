@@ -12,13 +12,14 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 
 from .validation import (
     Bool,
     Choice,
     Const,
     Date,
+    Described,
     Int,
     InvalidDocument,
     ListOf,
@@ -341,13 +342,26 @@ class FabqAnswers:
     physical_activity: int | None = _opt(Int(0, 24, "FABQ physical-activity subscale, 0 to 24."))
     work: int | None = _opt(Int(0, 42, "FABQ work subscale, 0 to 42."))
 
+    # The same rule for the JSON Schema (null counts as absent, as in the parser).
+    _schema_extra: ClassVar[dict[str, Any]] = {
+        "not": {
+            "anyOf": [
+                {
+                    "required": ["answers", subscale],
+                    "properties": {"answers": {"type": "array"}, subscale: {"type": "integer"}},
+                }
+                for subscale in ("physical_activity", "work")
+            ]
+        }
+    }
+
     def _check(self, path: str, problems: list[Problem]) -> None:
         has_subscales = self.physical_activity is not None or self.work is not None
         if self.answers is not None and has_subscales:
             problems.append(
                 Problem(
                     path,
-                    "answers and subscale scores",
+                    Described("answers and subscale scores"),
                     "allowed: the answers or the subscale scores, not both",
                 )
             )
@@ -389,9 +403,7 @@ class Intake:
     """An intake document, backcare-intake/1. Every field but format is optional; null or
     absent means unknown, never no."""
 
-    format: str = field(
-        default=INTAKE_FORMAT, metadata=spec(Const(INTAKE_FORMAT), required=True, nullable=False)
-    )
+    format: str = field(default=INTAKE_FORMAT, metadata=spec(Const(INTAKE_FORMAT), required=True))
     id: str | None = _opt(Text(200, "Any identifier the sender chooses."))
     assessed_on: dt.date | None = _opt(Date("The day of the assessment; today when absent."))
     person: Person = field(default_factory=Person, metadata=spec(Obj(Person)))

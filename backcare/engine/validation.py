@@ -352,8 +352,12 @@ class Obj(Spec):
 
 
 def spec(s: Spec, *, required: bool = False, nullable: bool = True) -> dict[str, Any]:
-    """Field metadata: ``field(default=None, metadata=spec(Int(0, 10)))``."""
-    return {"spec": s, "required": required, "nullable": nullable}
+    """Field metadata: ``field(default=None, metadata=spec(Int(0, 10)))``.
+
+    An optional field may be null (unknown) unless ``nullable`` is false; a required one must
+    be present and not null.
+    """
+    return {"spec": s, "required": required, "nullable": nullable and not required}
 
 
 Parser = Callable[[Any, str, list[Problem]], Any]
@@ -415,10 +419,13 @@ def _compile(cls: type[Any]) -> Parser:
             f"        f_{name} = default_{name}",
         ]
         if f.metadata["required"]:
+            lines.append(
+                f"        problems.append(Problem(prefix + {name!r}, v, 'this field is required'))"
+            )
+        elif not f.metadata["nullable"]:
             lines += [
-                "        if v is None:" if not f.metadata["nullable"] else "        if False:",
-                f"            problems.append(Problem(prefix + {name!r}, None, 'this field may not be null'))",
-                f"        problems.append(Problem(prefix + {name!r}, MISSING, 'this field is required'))",
+                "        if v is None:",
+                f"            problems.append(Problem(prefix + {name!r}, v, 'this field may not be null'))",
             ]
         lines += ["        found += v is None", "    else:", "        found += 1"]
         fast = _fast_path(rule, name, env)
@@ -452,7 +459,7 @@ def _compile(cls: type[Any]) -> Parser:
     if env["check"] is not None:
         lines.append("    check(obj, path, problems)")
     lines.append("    return obj")
-    exec("\n".join(lines), env)  # noqa: S102 - code written above from the class's own field specs
+    exec("\n".join(lines), env)
     parser: Parser = env["parse"]
     return parser
 
@@ -503,4 +510,6 @@ def schema_for(cls: type[Any]) -> dict[str, Any]:
     required = [f.name for f in fields if f.metadata["required"]]
     if required:
         out["required"] = required
+    # A rule across fields (a class's ``_check``) states itself for the schema here.
+    out.update(getattr(cls, "_schema_extra", {}))
     return out

@@ -1,0 +1,200 @@
+"""The ``backcare`` command: the one entry point (design.md, "Command line").
+
+Engine commands (``assess``, ``schema``, ``rules``, ``content``) run without Django and start
+fast; anything else is handed to Django's management commands. The CLI only parses, calls
+the engine and prints: bad input exits with status 2 and one line per problem.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from backcare.engine.validation import InvalidDocument
+
+ROOT = Path(__file__).resolve().parent.parent
+EXIT_BAD_INPUT = 2
+
+
+def default_content_dir() -> Path:
+    return Path(os.environ.get("BACKCARE_CONTENT_DIR") or ROOT / "content")
+
+
+def content_version(content_dir: Path) -> str:
+    try:
+        return (content_dir / "VERSION").read_text(encoding="utf-8").strip() or "unversioned"
+    except OSError:
+        return "unversioned"
+
+
+class BadInput(Exception):
+    """Input the user can fix: printed as lines, exit status 2."""
+
+    def __init__(self, lines: Sequence[str]) -> None:
+        self.lines = tuple(lines)
+        super().__init__("\n".join(self.lines))
+
+
+def _read(path: str, stdin: TextIO) -> str:
+    if path == "-":
+        return stdin.read()
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BadInput([f"{path}: no such file"]) from None
+    except IsADirectoryError:
+        raise BadInput(
+            [f"{path}: is a folder; allowed: a JSON file, or - for standard input"]
+        ) from None
+    except UnicodeDecodeError:
+        raise BadInput([f"{path}: not UTF-8 text; allowed: a JSON file in UTF-8"]) from None
+    except OSError as err:
+        raise BadInput([f"{path}: cannot be read ({err.strerror})"]) from None
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; allowed: YYYY-MM-DD") from None
+
+
+def cmd_assess(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
+    from backcare.engine.assessment import assess, assessment_to_json
+    from backcare.engine.intake import load_intake
+    from backcare.engine.report import render_report
+
+    text = _read(args.file, stdin)
+    try:
+        intake = load_intake(text)
+    except InvalidDocument as err:
+        raise BadInput([str(p) for p in err.problems]) from None
+    today = args.today or dt.date.today()
+    result = assess(intake, today=today, content_version=content_version(args.content))
+    if args.json:
+        json.dump(assessment_to_json(result), out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    else:
+        out.write(render_report(result))
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
+    from backcare.engine.assessment import assessment_schema
+    from backcare.engine.intake import intake_schema
+
+    schemas: dict[str, Callable[[], object]] = {
+        "intake": intake_schema,
+        "assessment": assessment_schema,
+    }
+    json.dump(schemas[args.name](), out, indent=2, ensure_ascii=False)
+    out.write("\n")
+    return 0
+
+
+def cmd_rules(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
+    from backcare.engine.rules import rule_documents
+
+    target: Path = args.out
+    stale = []
+    for name, text in rule_documents().items():
+        path = target / name
+        current = path.read_text(encoding="utf-8") if path.exists() else None
+        if current == text:
+            continue
+        stale.append(path)
+        if not args.check:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+    if args.check and stale:
+        for path in stale:
+            out.write(f"{path}: out of date; run `backcare rules` and commit the result\n")
+        return 1
+    if not args.check:
+        out.write(
+            f"{len(stale)} rule table(s) written to {target}\n"
+            if stale
+            else "rule tables up to date\n"
+        )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="backcare",
+        description="backcare: screen, assess and plan physical therapy for back pain. "
+        "It supports clinical decisions; it does not diagnose.",
+        epilog="Any other command is a Django management command (e.g. backcare migrate).",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("assess", help="assess an intake document and print the report")
+    p.add_argument(
+        "file", metavar="FILE", help="a backcare-intake/1 JSON file, or - for standard input"
+    )
+    p.add_argument("--json", action="store_true", help="print the backcare-assessment/1 JSON")
+    p.add_argument(
+        "--today", type=_date, help="the assessment date when the intake has none (YYYY-MM-DD)"
+    )
+    p.add_argument("--content", type=Path, default=default_content_dir(), help="content folder")
+    p.set_defaults(handler=cmd_assess)
+
+    p = sub.add_parser("schema", help="print a JSON Schema")
+    p.add_argument("name", choices=["intake", "assessment"])
+    p.set_defaults(handler=cmd_schema)
+
+    p = sub.add_parser("rules", help="write the clinician-facing rule tables into docs/rules/")
+    p.add_argument("--check", action="store_true", help="exit 1 if the tables are out of date")
+    p.add_argument("--out", type=Path, default=ROOT / "docs" / "rules", help="target folder")
+    p.set_defaults(handler=cmd_rules)
+    return parser
+
+
+ENGINE_COMMANDS = {"assess", "schema", "rules", "-h", "--help"}
+
+
+def main(
+    argv: Sequence[str] | None = None, out: TextIO | None = None, stdin: TextIO | None = None
+) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    out = out or sys.stdout
+    stdin = stdin or sys.stdin
+    if argv and argv[0] not in ENGINE_COMMANDS:
+        return _django(argv)
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # argparse has printed its message
+        return EXIT_BAD_INPUT if exit_.code else 0
+    if args.command is None:
+        parser.print_help(out)
+        return 0
+    try:
+        return int(args.handler(args, out, stdin))
+    except BadInput as err:
+        for line in err.lines:
+            print(line, file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+def _django(argv: list[str]) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backcare.settings")
+    from django.core.exceptions import ImproperlyConfigured
+    from django.core.management import execute_from_command_line
+
+    try:
+        execute_from_command_line(["backcare", *argv])
+    except ImproperlyConfigured as err:  # a setting to fix, not a crash
+        print(f"backcare: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
