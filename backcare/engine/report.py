@@ -82,24 +82,29 @@ def render_report(assessment: Assessment) -> str:
         )
     else:
         lines.append(_("Assessed on {day}").format(day=doc["assessed_on"]))
-    lines.append("")
-    lines += _wrap(triage["advice"], "")
+    advice = triage["advice"]
     if "incomplete" in triage:
-        lines += ["", *_wrap(triage["incomplete"], "  ", "! ")]
+        incomplete = triage["incomplete"]
+        lines += ["", *_wrap(incomplete, "  ", "! ")]
+        advice = advice.removeprefix(incomplete).strip()
+    lines += ["", _("What to do"), *_wrap(advice)]
 
     lines += ["", _("Red flags")]
     if triage["flags"]:
         for flag in triage["flags"]:
-            head = f"! {_label(flag['condition'])} ({flag['level']}): "
-            lines += _wrap(f"{flag['reason']} [{flag['source']}]", "    ", "  " + head)
+            lines.append(f"  ! {_label(flag['condition'])}, {flag['level']} ({flag['id']})")
+            lines += _wrap(flag["reason"], "      ")
+            lines += _wrap(_("Source: {source}").format(source=flag["source"]), "        ", "      ")
     else:
         lines.append("  " + _("None found in the answers given."))
     if triage["unanswered"]:
         lines += _wrap(
             _("Not answered: {fields}").format(fields=", ".join(triage["unanswered"])), "    ", "  "
         )
-    for reason in triage["reasons"]:
-        lines += _wrap(reason, "    ", "  - ")
+    if triage["reasons"]:
+        lines += ["", _("Why this level")]
+        for reason in triage["reasons"]:
+            lines += _wrap(reason, "    ", "  - ")
 
     lines += ["", _("Scores")]
     scores = doc["scores"]
