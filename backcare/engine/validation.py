@@ -403,7 +403,6 @@ def _compile(cls: type[Any]) -> Parser:
         "        return None",
         "    get = value.get",
         "    prefix = path + '.' if path else ''",
-        "    found = 0",
     ]
     for f in fields:
         name, rule = f.name, f.metadata["spec"]
@@ -414,20 +413,21 @@ def _compile(cls: type[Any]) -> Parser:
             factory = cast(Callable[[], Any], f.default_factory)
             env[f"default_{name}"] = factory()  # frozen, so one instance is safely shared
         lines += [
-            f"    v = get({name!r}, MISSING)",
-            "    if v is MISSING or v is None:",
+            f"    v = get({name!r})",
+            "    if v is None:",
             f"        f_{name} = default_{name}",
         ]
         if f.metadata["required"]:
             lines.append(
-                f"        problems.append(Problem(prefix + {name!r}, v, 'this field is required'))"
+                f"        problems.append(Problem(prefix + {name!r}, "
+                f"MISSING if {name!r} not in value else None, 'this field is required'))"
             )
         elif not f.metadata["nullable"]:
             lines += [
-                "        if v is None:",
-                f"            problems.append(Problem(prefix + {name!r}, v, 'this field may not be null'))",
+                f"        if {name!r} in value:",
+                f"            problems.append(Problem(prefix + {name!r}, None, 'this field may not be null'))",
             ]
-        lines += ["        found += v is None", "    else:", "        found += 1"]
+        lines.append("    else:")
         fast = _fast_path(rule, name, env)
         if fast is not None:
             condition, result = fast
@@ -447,7 +447,7 @@ def _compile(cls: type[Any]) -> Parser:
         else:
             lines.append(f"        f_{name} = spec_{name}.parse(v, prefix + {name!r}, problems)")
     lines += [
-        "    if found != len(value):",
+        "    if not NAMES.issuperset(value):",
         "        for key in value:",
         "            if key not in NAMES:",
         "                problems.append(Problem(prefix + key, value[key], ALLOWED_NAMES))",
