@@ -176,6 +176,19 @@ def test_only_dataclasses_without_slots_can_be_parsed() -> None:
         parse_document(Slotted, {"n": 1})
 
 
+def test_a_field_declared_not_nullable_refuses_null() -> None:
+    @dataclasses.dataclass(frozen=True)
+    class Strict:
+        n: int = dataclasses.field(default=0, metadata=spec(Int(0, 1), nullable=False))
+
+    assert parse_document(Strict, {}).n == 0
+    with pytest.raises(InvalidDocument) as caught:
+        parse_document(Strict, {"n": None})
+    assert [str(p) for p in caught.value.problems] == [
+        "n: null is not allowed; this field may not be null"
+    ]
+
+
 def test_odi_answers_are_required_when_the_odi_is_given() -> None:
     assert problems_of(doc(questionnaires={"odi": {"variant": "modified"}})) == [
         "questionnaires.odi.answers: nothing is not allowed; this field is required"
