@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
+from backcare.engine.i18n import _
 from backcare.engine.validation import InvalidDocument
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -125,6 +126,42 @@ def cmd_rules(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
     return 0
 
 
+def cmd_content_check(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
+    from backcare.engine.catalog import check_catalog, load_catalog
+    from backcare.engine.education import check_education, load_techniques, load_topics
+    from backcare.engine.questionnaires import QuestionnaireError, load_questionnaires
+
+    content: Path = args.content
+    if not content.is_dir():
+        raise BadInput([f"{content}: no such folder; allowed: the content folder"])
+    problems = [str(p) for p in check_catalog(content)]
+    problems += [str(p) for p in check_education(content)]
+    if args.licensed is not None and not args.licensed.is_file():
+        problems.append(f"{args.licensed}: no such file; allowed: a licensed-wording TOML file")
+    else:
+        try:
+            questionnaires = load_questionnaires(content / "questionnaires", args.licensed)
+        except QuestionnaireError as err:
+            problems += [str(p) for p in err.problems]
+    if problems:
+        raise BadInput(problems)
+    summary = _(
+        "content {version}: {exercises} exercises, {topics} education topics, "
+        "{techniques} techniques, {questionnaires} questionnaires; no problems found"
+    )
+    out.write(
+        summary.format(
+            version=content_version(content),
+            exercises=len(load_catalog(content).exercises),
+            topics=len(load_topics(content)),
+            techniques=len(load_techniques(content)),
+            questionnaires=len(questionnaires),
+        )
+        + "\n"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="backcare",
@@ -149,6 +186,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", choices=["intake", "assessment"])
     p.set_defaults(handler=cmd_schema)
 
+    p = sub.add_parser("content", help="check the clinical content")
+    content_sub = p.add_subparsers(dest="content_command", metavar="ACTION", required=True)
+    p = content_sub.add_parser("check", help="load and validate every content file")
+    p.add_argument("--content", type=Path, default=default_content_dir(), help="content folder")
+    p.add_argument("--licensed", type=Path, help="a clinic's licensed questionnaire wording file")
+    p.set_defaults(handler=cmd_content_check)
+
     p = sub.add_parser("rules", help="write the clinician-facing rule tables into docs/rules/")
     p.add_argument("--check", action="store_true", help="exit 1 if the tables are out of date")
     p.add_argument("--out", type=Path, default=ROOT / "docs" / "rules", help="target folder")
@@ -156,7 +200,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-ENGINE_COMMANDS = {"assess", "schema", "rules", "-h", "--help"}
+ENGINE_COMMANDS = {"assess", "schema", "rules", "content", "-h", "--help"}
 
 
 def main(

@@ -203,3 +203,33 @@ def test_a_missing_production_setting_is_a_message_not_a_traceback() -> None:
     assert done.returncode == 2
     assert done.stderr.startswith("backcare: SECRET_KEY is not set.")
     assert "Traceback" not in done.stderr
+
+
+def test_content_check_passes_on_the_shipped_content() -> None:
+    status, out, err = run("content", "check")
+    assert (status, err) == (0, "")
+    assert "68 exercises" in out
+    assert "no problems found" in out
+
+
+def test_content_check_names_the_file_and_field_of_each_problem(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    bird_dog = content / "exercises" / "bird-dog.toml"
+    bird_dog.write_text(
+        bird_dog.read_text().replace('position = "hands_and_knees"', 'position = "upside_down"')
+    )
+    (content / "education" / "flare-up-plan.md").write_text("no front matter")
+    status, _, err = run("content", "check", "--content", str(content))
+    assert status == 2
+    assert "exercises/bird-dog.toml" in err
+    assert "position" in err and "upside_down" in err
+    assert "flare-up-plan.md" in err
+    assert "Traceback" not in err
+
+
+def test_content_check_refuses_a_missing_folder_or_licensed_file(tmp_path: Path) -> None:
+    status, _, err = run("content", "check", "--content", str(tmp_path / "nowhere"))
+    assert status == 2 and "no such folder" in err
+    status, _, err = run("content", "check", "--licensed", str(tmp_path / "odi-licence.toml"))
+    assert status == 2 and "no such file" in err
