@@ -1,0 +1,417 @@
+"""Worked examples of the ``[figure]`` format: real exercises of the library, posed.
+
+Each entry is the TOML an exercise file will carry (docs/figures.md), keyed by the exercise id.
+The tests render every one; ``python -m tests.engine.figure_examples DIR`` writes them to an
+HTML page for looking at.
+"""
+
+from __future__ import annotations
+
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any
+
+EXAMPLES: dict[str, str] = {
+    "prone-press-up": """
+[figure]
+view = "side"
+props = ["mat"]
+hold_seconds = 1
+[[figure.frames]]
+name = "start"
+pose = "lying_face_down"
+shoulder_near = -20
+shoulder_far = -20
+elbow_near = 130
+elbow_far = 130
+wrist_near = 75
+wrist_far = 75
+planted = ["near_hand", "far_hand", "near_foot", "far_foot"]
+[[figure.frames]]
+name = "up"
+pose = "start"
+lumbar = -34
+thoracic = -22
+neck = -5
+""",
+    "single-knee-to-chest": """
+[figure]
+view = "side"
+props = ["mat"]
+hold_seconds = 3
+[[figure.frames]]
+name = "start"
+pose = "crook_lying"
+[[figure.frames]]
+name = "knee in"
+pose = "start"
+hip_near = 125
+knee_near = 125
+ankle_near = -20
+shoulder_near = 17
+elbow_near = 72
+shoulder_far = 17
+elbow_far = 72
+planted = ["far_foot"]
+""",
+    "cat-camel": """
+[figure]
+view = "side"
+props = ["mat"]
+hold_seconds = 1
+[[figure.frames]]
+name = "flat"
+pose = "hands_and_knees"
+[[figure.frames]]
+name = "cat"
+pose = "flat"
+pelvis_angle = 60
+hip_near = 60
+hip_far = 60
+lumbar = 18
+thoracic = 6
+neck = 35
+[[figure.frames]]
+name = "camel"
+pose = "flat"
+pelvis_angle = 92
+hip_near = 92
+hip_far = 92
+lumbar = -25
+thoracic = 10
+neck = -35
+""",
+    "bird-dog": """
+[figure]
+view = "side"
+props = ["mat"]
+hold_seconds = 3
+[[figure.frames]]
+name = "start"
+pose = "hands_and_knees"
+[[figure.frames]]
+name = "reach"
+pose = "start"
+hip_near = -14
+knee_near = 0
+ankle_near = -30
+shoulder_far = 166
+wrist_far = 0
+planted = ["near_hand"]
+""",
+    "bridge": """
+[figure]
+view = "side"
+props = ["mat"]
+hold_seconds = 3
+[[figure.frames]]
+name = "start"
+pose = "crook_lying"
+[[figure.frames]]
+name = "hips up"
+pose = "start"
+root = "back"
+pelvis_angle = -118
+thoracic = 12
+neck = 16
+shoulder_near = -22
+shoulder_far = -22
+""",
+    "side-plank": """
+[figure]
+view = "front"
+props = ["mat"]
+hold_seconds = 5
+[[figure.frames]]
+name = "start"
+pose = "side_lying"
+root = "elbows"
+settle = true
+pelvis_angle = 60
+hip_near = -30
+hip_far = 30
+shoulder_near = 60
+elbow_near = 90
+shoulder_far = 40
+elbow_far = -80
+[[figure.frames]]
+name = "hips up"
+pose = "start"
+pelvis_angle = 80
+hip_near = 0
+hip_far = 0
+shoulder_near = 80
+""",
+    "seated-forward-bend": """
+[figure]
+view = "side"
+props = ["chair"]
+hold_seconds = 3
+[[figure.frames]]
+name = "start"
+pose = "sitting"
+[[figure.frames]]
+name = "down"
+pose = "start"
+lumbar = 40
+thoracic = 38
+neck = 20
+shoulder_near = 70
+shoulder_far = 70
+elbow_near = 10
+elbow_far = 10
+""",
+    "standing-back-bend": """
+[figure]
+view = "side"
+[[figure.frames]]
+name = "start"
+pose = "standing"
+shoulder_near = -40
+shoulder_far = -40
+elbow_near = 70
+elbow_far = 70
+[[figure.frames]]
+name = "lean back"
+pose = "start"
+pelvis_angle = -12
+hip_near = -12
+hip_far = -12
+lumbar = -22
+thoracic = -12
+neck = 25
+""",
+    "wall-angels": """
+[figure]
+view = "front"
+props = ["wall"]
+hold_seconds = 1
+[[figure.frames]]
+name = "W"
+pose = "standing"
+shoulder_near = 90
+shoulder_far = 90
+elbow_near = 90
+elbow_far = 90
+[[figure.frames]]
+name = "Y"
+pose = "W"
+shoulder_near = 150
+shoulder_far = 150
+elbow_near = 20
+elbow_far = 20
+""",
+    "step-up": """
+[figure]
+view = "side"
+props = ["step"]
+[[figure.frames]]
+name = "foot on step"
+pose = "standing"
+root = "near_foot"
+on = "step"
+hip_near = 62
+knee_near = 75
+ankle_near = 13
+planted = ["far_foot"]
+[[figure.frames]]
+name = "stepping up"
+pose = "standing"
+root = "near_foot"
+on = "step"
+hip_far = 30
+knee_far = 80
+[[figure.frames]]
+name = "up"
+pose = "standing"
+root = "feet"
+on = "step"
+""",
+    "chin-tuck-lying": """
+[figure]
+view = "side"
+props = ["mat", "pillow"]
+hold_seconds = 3
+[[figure.frames]]
+name = "start"
+pose = "crook_lying"
+neck = 22
+[[figure.frames]]
+name = "tuck"
+pose = "start"
+neck = 14
+head = 22
+""",
+    "wall-shift-correction": """
+[figure]
+view = "front"
+props = ["side_wall"]
+hold_seconds = 2
+arrow = "pelvis"
+[[figure.frames]]
+name = "shifted"
+pose = "standing"
+hip_near = 6
+hip_far = -6
+lumbar = 12
+shoulder_near = 90
+elbow_near = 90
+shoulder_far = 40
+elbow_far = -80
+[[figure.frames]]
+name = "hips to the wall"
+pose = "shifted"
+hip_near = 0
+hip_far = 0
+lumbar = 0
+""",
+    "hip-hinge": """
+[figure]
+view = "side"
+props = ["stick"]
+hold_seconds = 1
+[[figure.frames]]
+name = "start"
+pose = "standing"
+knee_near = 10
+knee_far = 10
+hip_near = 5
+hip_far = 5
+ankle_near = 5
+ankle_far = 5
+shoulder_near = -40
+elbow_near = 70
+shoulder_far = 165
+elbow_far = 150
+[[figure.frames]]
+name = "hinge"
+pose = "start"
+pelvis_angle = 48
+hip_near = 62
+hip_far = 62
+knee_near = 20
+knee_far = 20
+ankle_near = 10
+ankle_far = 10
+""",
+    "sit-to-stand": """
+[figure]
+view = "side"
+props = ["chair"]
+[[figure.frames]]
+name = "sitting"
+pose = "sitting"
+knee_near = 100
+knee_far = 100
+[[figure.frames]]
+name = "lean"
+pose = "sitting"
+knee_near = 100
+knee_far = 100
+pelvis_angle = 35
+hip_near = 125
+hip_far = 125
+[[figure.frames]]
+name = "standing"
+pose = "standing"
+""",
+    "hamstring-stretch-lying": """
+[figure]
+view = "side"
+props = ["mat", "band_to_feet"]
+hold_seconds = 3
+[[figure.frames]]
+name = "start"
+pose = "lying_on_back"
+planted = ["far_foot"]
+hip_near = 35
+ankle_near = 0
+shoulder_near = 60
+shoulder_far = 60
+elbow_near = 40
+elbow_far = 40
+[[figure.frames]]
+name = "stretch"
+pose = "start"
+hip_near = 75
+shoulder_near = 90
+shoulder_far = 90
+elbow_near = 20
+elbow_far = 20
+""",
+    "hip-flexor-stretch-kneeling": """
+[figure]
+view = "side"
+props = ["mat"]
+hold_seconds = 3
+[[figure.frames]]
+name = "start"
+pose = "kneeling"
+hip_near = 90
+knee_near = 90
+ankle_near = 0
+planted = ["near_foot"]
+[[figure.frames]]
+name = "lunge"
+pose = "start"
+hip_far = -15
+knee_far = 75
+""",
+    "seated-lumbar-roll": """
+[figure]
+view = "side"
+props = ["chair", "towel"]
+hold_seconds = 2
+[[figure.frames]]
+name = "slumped"
+pose = "sitting"
+lumbar = 12
+thoracic = 10
+[[figure.frames]]
+name = "tall"
+pose = "sitting"
+lumbar = -8
+""",
+    "suitcase-carry": """
+[figure]
+view = "front"
+props = ["weight"]
+[[figure.frames]]
+name = "start"
+pose = "standing"
+[[figure.frames]]
+name = "walk"
+pose = "start"
+""",
+}
+
+
+def figure_table(exercise_id: str) -> dict[str, Any]:
+    table: dict[str, Any] = tomllib.loads(EXAMPLES[exercise_id])["figure"]
+    return table
+
+
+def write_page(folder: Path) -> Path:
+    """Write every example as a still and an animation into folder/index.html."""
+    from backcare.engine.figures import parse_figure, render_animation, render_still
+
+    folder.mkdir(parents=True, exist_ok=True)
+    parts = [
+        "<!doctype html><meta charset=utf-8><style>body{font:14px sans-serif;margin:8px}"
+        "div.e{display:grid;grid-template-columns:2fr 1fr;gap:8px;border-bottom:1px solid #ccc}"
+        "svg{width:100%;height:auto;max-height:230px}</style>"
+    ]
+    for eid in EXAMPLES:
+        figure = parse_figure(figure_table(eid), f"{eid}: figure")
+        still = render_still(figure, title=eid, desc="still")
+        anim = render_animation(figure, title=eid, desc="animation")
+        (folder / f"{eid}.svg").write_text(still)
+        parts.append(f"<h3>{eid}</h3><div class=e>{still}{anim}</div>")
+    page = folder / "index.html"
+    page.write_text("".join(parts))
+    return page
+
+
+if __name__ == "__main__":
+    print(write_page(Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/figs")))
