@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
+from operator import itemgetter
 from typing import Any
 
 from .i18n import _
@@ -108,11 +110,14 @@ class NprsScore:
     status: Status = Status.SCORED
 
 
+_NPRS_SCORES = tuple(NprsScore(value) for value in range(11))  # 0-10: clinical-facts §1.1
+
+
 def score_nprs(value: int) -> NprsScore:
     """The pain rating itself (0-10); ValueError for anything else."""
     if type(value) is not int or not 0 <= value <= 10:  # 0-10 integer: clinical-facts §1.1
         raise ValueError(f"NPRS must be a whole number from 0 to 10, not {value!r}")
-    return NprsScore(value)
+    return _NPRS_SCORES[value]
 
 
 # --- ODI ----------------------------------------------------------------------------------
@@ -265,16 +270,26 @@ def score_odi(answers: OdiAnswers) -> OdiScore:
     if items is None or len(items) != 10 or not _ODI_VALUES.issuperset(items):
         raise ValueError(f"ODI needs 10 answers, each 0-5 or None, not {items!r}")
     variant = answers.variant or OdiVariant.V21A  # 2.1a unless given (intake contract)
-    missing = tuple(i for i, a in enumerate(items, 1) if a is None) if None in items else ()
-    raw = sum(a for a in items if a is not None)
-    answered = 10 - len(missing)
-    rule = next(r for r in ODI_MISSING if len(missing) <= r.most_missing)
-    if rule.status is Status.NOT_SCORED:
+    raw = sum(filter(None, items))  # the answered sections (None and 0 add nothing)
+    if None not in items:
+        return _odi_score(variant, (), raw)
+    missing = _blank_positions(items)
+    if _ODI_MISSING_RULE[len(missing)].status is Status.NOT_SCORED:
         refused = _(
             "Sections {sections} were not answered. With three or more missing the score would "
             "not be reliable, so there is none. Ask the person to answer them."
         ).format(sections=_numbers(missing))
-        return OdiScore(variant, rule.status, None, None, raw, answered, missing, refused)
+        return OdiScore(
+            variant, Status.NOT_SCORED, None, None, raw, 10 - len(missing), missing, refused
+        )
+    return _odi_score(variant, missing, raw)
+
+
+@cache  # few keys: 2 variants x the 56 ways to leave 0-2 sections out x sums 0-50
+def _odi_score(variant: OdiVariant, missing: tuple[int, ...], raw: int) -> OdiScore:
+    """The score for answers that ODI_MISSING allows to be scored, worked out once."""
+    answered = 10 - len(missing)
+    status = _ODI_MISSING_RULE[len(missing)].status
     # sum / (5 x answered) x 100 written as sum x 20 / answered: the same number with one
     # rounding. 16/50 -> 32.0; 16/45 -> 35.6 (clinical-facts §1.2 [sec]). With 8-10 sections
     # answered no exact .x5 tie can occur, so round() needs no tie rule.
@@ -282,7 +297,7 @@ def score_odi(answers: OdiAnswers) -> OdiScore:
     band = next(b.band for b in ODI_BANDS if percent <= b.upper)
     reason: str | None = None
     notes: tuple[str, ...] = ()
-    if rule.status is Status.REVIEW:
+    if status is Status.REVIEW:
         reason = _(
             "Sections {sections} were not answered, so the score comes from the other eight. "
             "A clinician should check it."
@@ -293,7 +308,13 @@ def score_odi(answers: OdiAnswers) -> OdiScore:
                 section=missing[0]
             ),
         )
-    return OdiScore(variant, rule.status, percent, band, raw, answered, missing, reason, notes)
+    return OdiScore(variant, status, percent, band, raw, answered, missing, reason, notes)
+
+
+# The ODI_MISSING row for 0-10 unanswered sections.
+_ODI_MISSING_RULE = tuple(
+    next(r for r in ODI_MISSING if missing <= r.most_missing) for missing in range(11)
+)
 
 
 # --- RMDQ ---------------------------------------------------------------------------------
@@ -319,12 +340,15 @@ def score_rmdq(answers: RmdqAnswers) -> RmdqScore:
     simply not have been filled in.
     """
     items = answers.answers
-    if items is None or len(items) != 24 or not _RMDQ_VALUES.issuperset(items):
-        raise ValueError(f"RMDQ needs 24 answers, each True, False or None, not {items!r}")
+    refusal = "RMDQ needs 24 answers, each True, False or None, not {!r}"
+    if items is None or len(items) != 24:
+        raise ValueError(refusal.format(items))
     total = items.count(True)  # count of ticked items: Roland & Morris 1983; §1.3
-    if None not in items:
-        return RmdqScore(total, 0)
-    missing = tuple(i for i, a in enumerate(items, 1) if a is None)  # blank = 0: §1.3 [sec]
+    if total + items.count(False) == 24:  # every statement ticked or not: none blank
+        return _RMDQ_COMPLETE[total]
+    if not _RMDQ_VALUES.issuperset(items):
+        raise ValueError(refusal.format(items))
+    missing = _blank_positions(items)  # blank = 0: §1.3 [sec]
     if len(missing) == 24:  # nothing answered at all [synthesis]
         reason = _(
             "Every statement was left blank, so the score of 0 may only mean the form was not "
@@ -335,6 +359,9 @@ def score_rmdq(answers: RmdqAnswers) -> RmdqScore:
         which=_which(missing, _("statement"), _("statements"))
     )
     return RmdqScore(total, len(missing), Status.SCORED, missing, None, (note,))
+
+
+_RMDQ_COMPLETE = tuple(RmdqScore(total, 0) for total in range(25))  # no blanks, total 0-24
 
 
 # --- STarT Back ---------------------------------------------------------------------------
@@ -382,6 +409,8 @@ STARTBACK_PSYCHOSOCIAL_ITEMS = (5, 6, 7, 8, 9)  # distress subscale: clinical-fa
 # Item 9 scores 1 only for "very much" or "extremely"; "moderately" scores 0 (§1.4 [src]).
 STARTBACK_ITEM9_SCORING = frozenset({Bothersome.VERY_MUCH, Bothersome.EXTREMELY})
 _BOTHERSOME = frozenset(Bothersome)
+_EIGHT_BOOLS = (bool,) * 8  # items 1-8 are agree (True) / disagree (False)
+_FIRST_DISTRESS_INDEX = STARTBACK_PSYCHOSOCIAL_ITEMS[0] - 1  # item 5 is answers[4]
 
 
 def startback_risk(total: int, psychosocial: int) -> Risk:
@@ -415,18 +444,24 @@ def score_startback(answers: StartBackAnswers) -> StartBackScore:
     items = answers.answers
     if items is None or len(items) != 9:
         raise ValueError(f"STarT Back needs 9 answers, not {items!r}")
+    first_eight = items[:8]
+    nine = items[8]
+    if tuple(map(type, first_eight)) == _EIGHT_BOOLS and nine in _BOTHERSOME:  # all answered
+        point = nine in STARTBACK_ITEM9_SCORING  # item 9 as in the loop below (§1.4 [src])
+        total = first_eight.count(True) + point
+        psychosocial = first_eight[_FIRST_DISTRESS_INDEX:].count(True) + point
+        return _STARTBACK_COMPLETE[total][psychosocial]
     total = psychosocial = 0
     missing: list[int] = []
-    for number, answer in enumerate(items[:8], 1):  # items 1-8: agree = 1 (§1.4 [src])
+    for number, answer in enumerate(first_eight, 1):  # items 1-8: agree = 1 (§1.4 [src])
         if answer is True:
             total += 1
-            if number >= 5:
+            if number > _FIRST_DISTRESS_INDEX:  # items 5-8 (§1.4 [src])
                 psychosocial += 1
         elif answer is None:
             missing.append(number)
         elif answer is not False:
             raise ValueError(f"STarT Back item {number} must be True, False or None")
-    nine = items[8]
     if nine in STARTBACK_ITEM9_SCORING:
         total += 1
         psychosocial += 1
@@ -434,9 +469,7 @@ def score_startback(answers: StartBackAnswers) -> StartBackScore:
         missing.append(9)
     elif nine not in _BOTHERSOME:
         raise ValueError(f"STarT Back item 9 must be one of {sorted(_BOTHERSOME)} or None")
-    risk = startback_risk(total, psychosocial)
-    if not missing:
-        return StartBackScore(Status.SCORED, total, psychosocial, risk)
+    risk = startback_risk(total, psychosocial)  # some item is missing (else scored above)
     missing_psychosocial = sum(1 for n in missing if n >= 5)
     highest = startback_risk(total + len(missing), psychosocial + missing_psychosocial)
     listed = _which(missing, _("item"), _("items"))
@@ -451,6 +484,16 @@ def score_startback(answers: StartBackAnswers) -> StartBackScore:
         "so there is no score yet. Ask those questions."
     ).format(which=listed, low=risk.value, high=highest.value)
     return StartBackScore(Status.NOT_SCORED, None, None, None, reason, tuple(missing))
+
+
+# The score of every fully answered STarT Back, by total (0-9) and distress subscale (0-5).
+_STARTBACK_COMPLETE = tuple(
+    tuple(
+        StartBackScore(Status.SCORED, total, psychosocial, startback_risk(total, psychosocial))
+        for psychosocial in range(6)
+    )
+    for total in range(10)
+)
 
 
 # --- PSFS ---------------------------------------------------------------------------------
@@ -476,34 +519,48 @@ def score_psfs(items: Sequence[PsfsItem]) -> PsfsScore:
     Activities without a rating are left out of the mean and listed [synthesis]; fewer than 3
     rated activities gives a note (the scale asks for 3 to 5).
     """
-    if len(items) > ITEM_COUNT[Instrument.PSFS]:
+    if len(items) > _PSFS_MOST:
         raise ValueError(f"PSFS takes at most 5 activities, not {len(items)}")
-    pairs = tuple((item.activity or "", item.score) for item in items)
-    if not _PSFS_VALUES.issuperset(score for _a, score in pairs):
+    pairs = tuple([(item.activity or "", item.score) for item in items])
+    scores = [item.score for item in items]
+    if not _PSFS_VALUES.issuperset(scores):
         raise ValueError("PSFS ratings must be whole numbers 0-10 or None")
-    rated = [score for _a, score in pairs if score is not None]
-    missing = tuple(i for i, (_a, score) in enumerate(pairs, 1) if score is None)
+    missing = _blank_positions(scores) if None in scores else ()
+    rated = len(scores) - len(missing)
     if not rated:
         reason = _("No activity was rated from 0 to 10, so there is no score.")
         return PsfsScore(None, pairs, Status.NOT_SCORED, 0, missing, reason)
-    # score = sum of ratings / number of activities (Stratford 1995 [sec]); two decimals, which
-    # hold every mean of up to 5 whole numbers without a rounding tie.
-    mean = round(sum(rated) / len(rated), 2)
-    notes: list[str] = []
+    mean = _PSFS_MEAN[rated, sum(filter(None, scores))]
+    notes = _PSFS_FEW_NOTES[rated]
     if missing:
-        notes.append(
-            _("No rating, so left out of the average: {which}.").format(
-                which=_which(missing, _("activity"), _("activities"))
-            )
+        left_out = _("No rating, so left out of the average: {which}.").format(
+            which=_which(missing, _("activity"), _("activities"))
         )
-    if len(rated) < PSFS_MIN_ACTIVITIES:
-        notes.append(
-            _(
-                "Only {count} rated. The scale asks for 3 to 5 activities; re-rate the same "
-                "ones at each visit."
-            ).format(count=len(rated))
-        )
-    return PsfsScore(mean, pairs, Status.SCORED, len(rated), missing, None, tuple(notes))
+        notes = (left_out, *notes)
+    return PsfsScore(mean, pairs, Status.SCORED, rated, missing, None, notes)
+
+
+_PSFS_MOST = ITEM_COUNT[Instrument.PSFS]
+# The mean for every (activities rated, sum of ratings): score = sum of ratings / number of
+# activities (Stratford 1995 [sec]); two decimals, which hold every mean of up to 5 whole
+# numbers without a rounding tie.
+_PSFS_MEAN = {
+    (rated, total): round(total / rated, 2)
+    for rated in range(1, _PSFS_MOST + 1)
+    for total in range(10 * rated + 1)
+}
+# The note for too few rated activities, by the number rated (none from 3 up).
+_PSFS_FEW_NOTES: tuple[tuple[str, ...], ...] = tuple(
+    ()
+    if rated >= PSFS_MIN_ACTIVITIES
+    else (
+        _(
+            "Only {count} rated. The scale asks for 3 to 5 activities; re-rate the same "
+            "ones at each visit."
+        ).format(count=rated),
+    )
+    for rated in range(_PSFS_MOST + 1)
+)
 
 
 # --- FABQ ---------------------------------------------------------------------------------
@@ -544,7 +601,8 @@ FABQ_SUBSCALES: tuple[FabqSubscaleRule, ...] = (
         certainty=Certainty.SRC,
     ),
 )
-_FABQ_INDEX = tuple((rule, tuple(n - 1 for n in rule.items)) for rule in FABQ_SUBSCALES)
+# Each subscale with a getter that picks its items from the 16 answers (as a tuple).
+_FABQ_INDEX = tuple((rule, itemgetter(*(n - 1 for n in rule.items))) for rule in FABQ_SUBSCALES)
 _FABQ_VALUES = frozenset({None, *range(7)})  # each item 0-6: clinical-facts §1.6
 
 
@@ -605,10 +663,14 @@ def score_fabq(answers: FabqAnswers) -> FabqScore:
         raise ValueError("FABQ takes the 16 answers or the subscale scores, not both")
     if len(items) != 16 or not _FABQ_VALUES.issuperset(items):
         raise ValueError(f"FABQ needs 16 answers, each 0-6 or None, not {items!r}")
+    if None not in items:  # every item answered: the score for these subscale sums
+        physical_activity: int = sum(_PICK_PHYSICAL_ACTIVITY(items))
+        work: int = sum(_PICK_WORK(items))
+        return _FABQ_COMPLETE[physical_activity][work]
     values: list[int | None] = []
     reasons: list[str] = []
-    for rule, index in _FABQ_INDEX:
-        picked = [items[i] for i in index]
+    for rule, pick in _FABQ_INDEX:
+        picked = pick(items)
         if None in picked:
             values.append(None)
             gaps = [n for n, a in zip(rule.items, picked, strict=True) if a is None]
@@ -619,8 +681,8 @@ def score_fabq(answers: FabqAnswers) -> FabqScore:
                 ).format(subscale=rule.name, which=_which(gaps, _("item"), _("items")))
             )
         else:
-            values.append(sum(a for a in picked if a is not None))
-    missing = tuple(i for i, a in enumerate(items, 1) if a is None)
+            values.append(sum(picked))
+    missing = _blank_positions(items)
     status = (Status.SCORED, Status.REVIEW, Status.NOT_SCORED)[len(reasons)]
     reason = " ".join(reasons) or None
     return FabqScore(values[0], values[1], status, _fabq_flags(*values), missing, False, reason)
@@ -647,6 +709,17 @@ def _fabq_flags(physical_activity: int | None, work: int | None) -> tuple[FabqCu
     )
 
 
+_PICK_PHYSICAL_ACTIVITY, _PICK_WORK = (pick for _rule, pick in _FABQ_INDEX)
+# The score of every fully answered FABQ, by physical-activity (0-24) and work (0-42) sum.
+_FABQ_COMPLETE = tuple(
+    tuple(
+        FabqScore(physical_activity, work, Status.SCORED, _fabq_flags(physical_activity, work))
+        for work in range(FABQ_SUBSCALES[1].maximum + 1)
+    )
+    for physical_activity in range(FABQ_SUBSCALES[0].maximum + 1)
+)
+
+
 # --- all instruments ----------------------------------------------------------------------
 
 
@@ -663,12 +736,12 @@ class Scores:
 def score_all(q: Questionnaires) -> Scores:
     """Score every questionnaire that was given; the others stay None."""
     return Scores(
-        nprs=None if q.nprs is None else score_nprs(q.nprs),
-        odi=None if q.odi is None else score_odi(q.odi),
-        rmdq=None if q.rmdq is None else score_rmdq(q.rmdq),
-        startback=None if q.startback is None else score_startback(q.startback),
-        psfs=None if q.psfs is None else score_psfs(q.psfs),
-        fabq=None if q.fabq is None else score_fabq(q.fabq),
+        None if (nprs := q.nprs) is None else score_nprs(nprs),
+        None if (odi := q.odi) is None else score_odi(odi),
+        None if (rmdq := q.rmdq) is None else score_rmdq(rmdq),
+        None if (startback := q.startback) is None else score_startback(startback),
+        None if (psfs := q.psfs) is None else score_psfs(psfs),
+        None if (fabq := q.fabq) is None else score_fabq(fabq),
     )
 
 
@@ -678,69 +751,81 @@ def scores_to_json(scores: Scores) -> dict[str, Any]:
     Every object has ``status``, ``missing`` (1-based item numbers) and ``reason`` (null unless
     for review or not scored); bands, interpretations, flags and notes where they exist.
     """
+    text = _JSON_TEXT
     out: dict[str, Any] = {}
     if (nprs := scores.nprs) is not None:
         out["nprs"] = {
-            "status": str(nprs.status),
+            "status": text[nprs.status],
             "value": nprs.value,
             "missing": [],
             "reason": None,
         }
     if (odi := scores.odi) is not None:
         out["odi"] = {
-            "status": str(odi.status),
+            "status": text[odi.status],
             "variant": str(odi.variant),
             "percent": odi.percent,
-            "band": None if odi.band is None else str(odi.band),
-            "interpretation": odi.interpretation,
+            "band": text[odi.band],
+            "interpretation": _ODI_MEANING[odi.band],
             "raw": odi.raw,
             "answered": odi.answered,
-            "missing": list(odi.missing),
+            "missing": [*odi.missing],
             "reason": odi.reason,
-            "notes": list(odi.notes),
+            "notes": [*odi.notes],
         }
     if (rmdq := scores.rmdq) is not None:
         out["rmdq"] = {
-            "status": str(rmdq.status),
+            "status": text[rmdq.status],
             "total": rmdq.total,
             "blank": rmdq.blank,
-            "missing": list(rmdq.missing),
+            "missing": [*rmdq.missing],
             "reason": rmdq.reason,
-            "notes": list(rmdq.notes),
+            "notes": [*rmdq.notes],
         }
     if (sb := scores.startback) is not None:
         out["startback"] = {
-            "status": str(sb.status),
+            "status": text[sb.status],
             "total": sb.total,
             "psychosocial": sb.psychosocial,
-            "risk": None if sb.risk is None else str(sb.risk),
-            "missing": list(sb.missing),
+            "risk": text[sb.risk],
+            "missing": [*sb.missing],
             "reason": sb.reason,
         }
     if (psfs := scores.psfs) is not None:
         out["psfs"] = {
-            "status": str(psfs.status),
+            "status": text[psfs.status],
             "mean": psfs.mean,
             "rated": psfs.rated,
             "activities": [{"activity": a, "score": s} for a, s in psfs.items],
-            "missing": list(psfs.missing),
+            "missing": [*psfs.missing],
             "reason": psfs.reason,
-            "notes": list(psfs.notes),
+            "notes": [*psfs.notes],
         }
     if (fabq := scores.fabq) is not None:
         out["fabq"] = {
-            "status": str(fabq.status),
+            "status": text[fabq.status],
             "physical_activity": fabq.physical_activity,
             "work": fabq.work,
             "from_subscales": fabq.from_subscales,
             "flags": [
-                {"id": f.id, "subscale": str(f.subscale), "above": f.above, "meaning": f.meaning}
+                {"id": f.id, "subscale": text[f.subscale], "above": f.above, "meaning": f.meaning}
                 for f in fabq.flags
             ],
-            "missing": list(fabq.missing),
+            "missing": [*fabq.missing],
             "reason": fabq.reason,
         }
     return out
+
+
+# The JSON text of each enumeration member in the scores (a plain str), and null for None.
+_JSON_TEXT: dict[StrEnum | None, str | None] = {
+    None: None,
+    **{member: str(member) for enum in (Status, OdiBand, Risk, FabqSubscale) for member in enum},
+}
+_ODI_MEANING: dict[OdiBand | None, str | None] = {
+    None: None,
+    **{rule.band: rule.meaning for rule in ODI_BANDS},
+}
 
 
 # --- clinically important change -----------------------------------------------------------
@@ -1058,6 +1143,11 @@ def _change_threshold(rule: ChangeRule) -> str:
         return "no established MCID: not judged"
     text = f"{rule.points:g} points"
     return text + (f" or {rule.percent:g} % of baseline" if rule.percent is not None else "")
+
+
+def _blank_positions(items: Sequence[object]) -> tuple[int, ...]:
+    """1-based positions of the unanswered (None) items: (2, None, 0, None) -> (2, 4)."""
+    return tuple([i for i, a in enumerate(items, 1) if a is None])
 
 
 def _which(numbers: Sequence[int], one: str, many: str) -> str:
