@@ -11,14 +11,15 @@ could change the result they are listed in ``missing_findings`` with what to rec
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
-from operator import attrgetter
+from itertools import repeat
+from operator import and_, attrgetter, call, getitem, itemgetter
 from typing import Any, Generic, TypeVar
 
 from .i18n import _
-from .intake import Area, Direction, Exam, Factor, Intake, Legs, NeuroDeficit, Onset, Weakness
+from .intake import Area, Direction, Factor, Intake, Legs, NeuroDeficit, Onset, Weakness
 from .scoring import Certainty, Risk, Scores
 from .triage import Level, Triage
 
@@ -112,46 +113,72 @@ class Classification:
 
 # --- the facts the rules read -----------------------------------------------------------------
 
+# Each criterion names the facts it reads (``reads``) and its test receives their values. A fact
+# is an intake field ("episode.onset"), a value from the scores (SCORE_FACTS) or a result worked
+# out earlier in ``classify`` (LATE_FACTS). Because a test sees nothing else, its answer depends
+# only on those values: it is worked out once per distinct value and remembered ("evaluation").
+SCORE_FACTS = (
+    "episode.daily_activities_hard",  # an intake field, read together with the scores
+    "fabq_work",  # FABQ work subscale
+    "fabq_activity",  # FABQ physical-activity subscale
+    "startback_risk",
+    "startback_answers",  # the nine STarT Back answers as given
+    "odi_percent",
+    "rmdq_total",
+    "psfs_mean",
+    "pain_score",  # NPRS, else the intake's "pain now"
+)
+LATE_FACTS = ("radicular", "tbc")
 
-class _Facts:
-    """What the criteria read: the intake and scores plus a few values derived once per call."""
 
-    __slots__ = (
-        "below_knee",
-        "dp",
-        "ep",
-        "exam",
-        "fabq_pa",
-        "fabq_w",
-        "intake",
-        "leg",
-        "radicular",
-        "scores",
-        "stage",
-        "startback_items",
-        "tbc",
+def _score_facts(intake: Intake, scores: Scores) -> tuple[Any, ...]:
+    """The values of SCORE_FACTS, in that order."""
+    fabq, sb, odi, rmdq, psfs, nprs = (
+        scores.fabq,
+        scores.startback,
+        scores.odi,
+        scores.rmdq,
+        scores.psfs,
+        scores.nprs,
+    )
+    answers = intake.questionnaires.startback
+    return (
+        intake.episode.daily_activities_hard,
+        None if fabq is None else fabq.work,
+        None if fabq is None else fabq.physical_activity,
+        None if sb is None else sb.risk,
+        None if answers is None else answers.answers,
+        None if odi is None else odi.percent,
+        None if rmdq is None else rmdq.total,
+        None if psfs is None else psfs.mean,
+        intake.episode.pain_now if nprs is None else nprs.value,
     )
 
-    def __init__(self, intake: Intake, scores: Scores) -> None:
-        self.intake = intake
-        self.ep = intake.episode
-        self.exam = intake.exam
-        self.scores = scores
-        self.stage = stage_for(intake.episode.days_since_onset)
-        fabq = scores.fabq
-        self.fabq_w = fabq.work if fabq is not None else None
-        self.fabq_pa = fabq.physical_activity if fabq is not None else None
-        sb = intake.questionnaires.startback
-        self.startback_items = sb.answers if sb is not None and sb.answers is not None else None
-        self.below_knee = _pain_below_knee(intake)
-        self.leg = _leg_symptoms(intake)
-        self.dp = _directional_preference(intake)
-        self.radicular: bool | None = None
-        self.tbc: Tbc | None = None
+
+Test = Callable[..., bool | None]  # called with the values of the facts the criterion reads
+
+K = TypeVar("K")
+V = TypeVar("V")
+MEMO_LIMIT = 10_000  # entries per memo; a full memo starts again, so memory stays bounded
 
 
-Test = Callable[[_Facts], bool | None]
+class _Memo(dict[K, V]):
+    """A dict that works out a missing value with ``fill`` and remembers it."""
 
+    __slots__ = ("fill",)
+
+    def __init__(self, fill: Callable[[K], V]) -> None:
+        super().__init__()
+        self.fill = fill
+
+    def __missing__(self, key: K) -> V:
+        if len(self) >= MEMO_LIMIT:
+            self.clear()
+        value = self[key] = self.fill(key)
+        return value
+
+
+_AREAS_LEGS = ("episode.pain_areas", "episode.leg_symptoms")
 _BELOW_KNEE = frozenset({Area.BELOW_KNEE, Area.FOOT})
 _DISTAL_TO_BUTTOCK = frozenset({Area.THIGH, Area.BELOW_KNEE, Area.FOOT})
 _LEG_OR_BUTTOCK = frozenset({Area.BUTTOCK, Area.THIGH, Area.BELOW_KNEE, Area.FOOT})
@@ -160,21 +187,27 @@ _DEFICIT = frozenset({NeuroDeficit.ONE_ROOT, NeuroDeficit.SEVERAL_ROOTS})
 _FLEXED = frozenset({Factor.BENDING_FORWARD, Factor.SITTING})
 
 
-def _pain_below_knee(intake: Intake) -> bool | None:
-    areas = intake.episode.pain_areas
+def _pain_below_knee(areas: tuple[Area, ...] | None, legs: Legs | None) -> bool | None:
     if areas is not None:  # a present list is complete
         return not _BELOW_KNEE.isdisjoint(areas)
-    return False if intake.episode.leg_symptoms is Legs.NONE else None
+    return False if legs is Legs.NONE else None
 
 
-def _leg_symptoms(intake: Intake) -> bool | None:
+def _leg_symptoms(areas: tuple[Area, ...] | None, legs: Legs | None) -> bool | None:
     """Symptoms distal to the buttock (thigh, below the knee, foot), from either answer."""
-    legs, areas = intake.episode.leg_symptoms, intake.episode.pain_areas
     if (legs is not None and legs is not Legs.NONE) or (
         areas is not None and not _DISTAL_TO_BUTTOCK.isdisjoint(areas)
     ):
         return True
     return None if legs is None and areas is None else False
+
+
+def _not(value: bool | None) -> bool | None:
+    return None if value is None else not value
+
+
+def _as_is(value: bool | None) -> bool | None:
+    return value
 
 
 def _any(*values: bool | None) -> bool | None:
@@ -211,9 +244,8 @@ def _gt(value: float | None, limit: float) -> bool | None:
     return None if value is None else value > limit
 
 
-def _startback_item(f: _Facts, number: int) -> bool | None:
+def _startback_item(items: tuple[Any, ...] | None, number: int) -> bool | None:
     """STarT Back item 1-8 agreed (True), disagreed (False) or not answered (None)."""
-    items = f.startback_items
     if items is None:
         return None
     answer = items[number - 1]
@@ -251,16 +283,27 @@ def stage_for(days_since_onset: int | None) -> Stage | None:
     return Stage.CHRONIC
 
 
+def _chronic(days_since_onset: int | None) -> bool | None:
+    stage = stage_for(days_since_onset)
+    return None if stage is None else stage is Stage.CHRONIC
+
+
 # --- directional preference -------------------------------------------------------------------
+
+
+Movement = tuple[Direction | None, Direction | None, bool | None]
+_MOVEMENT = ("exam.centralises_with", "exam.peripheralises_with", "exam.visible_lateral_shift")
 
 
 @dataclass(frozen=True, slots=True)
 class DpRule:
-    """One row of the directional-preference table: the first row whose test holds decides."""
+    """One row of the directional-preference table: the first row whose test holds decides.
+
+    ``test`` reads (centralises with, peripheralises with, visible lateral shift)."""
 
     id: str
     condition: str
-    test: Callable[[Exam], bool]
+    test: Callable[[Direction | None, Direction | None, bool | None], bool]
     result: DirectionalPreference
 
 
@@ -268,51 +311,52 @@ DP_RULES: tuple[DpRule, ...] = (
     DpRule(
         "dp_shift",
         "centralises with lateral shift correction",
-        lambda e: e.centralises_with is Direction.LATERAL_SHIFT,
+        lambda central, _peripheral, _shift: central is Direction.LATERAL_SHIFT,
         DirectionalPreference.LATERAL_SHIFT,
     ),
     DpRule(
         "dp_extension",
         "centralises with extension and does not peripheralise with it",
-        lambda e: (
-            e.centralises_with is Direction.EXTENSION
-            and e.peripheralises_with is not Direction.EXTENSION
+        lambda central, peripheral, _shift: (
+            central is Direction.EXTENSION and peripheral is not Direction.EXTENSION
         ),
         DirectionalPreference.EXTENSION,
     ),
     DpRule(
         "dp_flexion",
         "centralises with flexion and does not peripheralise with it",
-        lambda e: (
-            e.centralises_with is Direction.FLEXION
-            and e.peripheralises_with is not Direction.FLEXION
+        lambda central, peripheral, _shift: (
+            central is Direction.FLEXION and peripheral is not Direction.FLEXION
         ),
         DirectionalPreference.FLEXION,
     ),
     DpRule(
         "dp_visible_shift",
         "visible lateral shift, no sagittal preference",
-        lambda e: e.visible_lateral_shift is True,
+        lambda _central, _peripheral, shift: shift is True,
         DirectionalPreference.LATERAL_SHIFT,
     ),
     DpRule(
         "dp_unknown",
         "centralisation not recorded",
-        lambda e: e.centralises_with is None,
+        lambda central, _peripheral, _shift: central is None,
         DirectionalPreference.UNKNOWN,
     ),
 )
 DP_OTHERWISE = DirectionalPreference.NONE  # tested: nothing centralises, or the findings disagree
 
 
-def _directional_preference(intake: Intake) -> DirectionalPreference:
+def _directional_preference(movement: Movement) -> DirectionalPreference:
     """From repeated-movement testing (MDT; clinical-facts §3.5): the direction that centralises
     the symptoms, unless the same direction also peripheralises them (inconsistent: none)."""
-    exam = intake.exam
     for rule in DP_RULES:
-        if rule.test(exam):
+        if rule.test(*movement):
             return rule.result
     return DP_OTHERWISE
+
+
+_DP: _Memo[Movement, DirectionalPreference] = _Memo(_directional_preference)
+_movement = attrgetter(*(name.removeprefix("exam.") for name in _MOVEMENT))
 
 
 _DP_SOURCE = "McKenzie MDT; May & Aina 2012; May, Runge & Aina 2018; clinical-facts §3.5"
@@ -329,6 +373,7 @@ class Criterion:
     label: str  # clinician wording, for the rule tables
     plain: str  # plain words shown when it is met
     finding: str  # what to record when it is unknown
+    reads: tuple[str, ...]  # the facts ``test`` is called with, in order
     test: Test
     source: str
     certainty: Certainty
@@ -358,13 +403,15 @@ def _c(
     label: str,
     plain: str,
     finding: str,
+    reads: str | tuple[str, ...],
     test: Test,
     source: str,
     certainty: Certainty,
     *,
     exam: bool = False,
 ) -> Criterion:
-    return Criterion(id, label, plain, finding, test, source, certainty, exam)
+    reads = (reads,) if isinstance(reads, str) else reads
+    return Criterion(id, label, plain, finding, reads, test, source, certainty, exam)
 
 
 _FLYNN = "Flynn 2002; Childs 2004 [sec]; clinical-facts §0, §3.3"
@@ -387,7 +434,8 @@ FLYNN_DURATION = _c(
     f"Symptoms began < {FLYNN_DURATION_BELOW_DAYS} days ago",
     _("the pain began less than 16 days ago"),
     _("how many days ago the pain began"),
-    lambda f: _lt(f.ep.days_since_onset, FLYNN_DURATION_BELOW_DAYS),
+    "episode.days_since_onset",
+    lambda days: _lt(days, FLYNN_DURATION_BELOW_DAYS),
     _FLYNN,
     Certainty.SEC,
 )
@@ -396,7 +444,8 @@ FLYNN_NOT_BELOW_KNEE = _c(
     "No symptoms distal to the knee",
     _("the pain does not go below the knee"),
     _("whether the pain goes below the knee"),
-    lambda f: None if f.below_knee is None else not f.below_knee,
+    _AREAS_LEGS,
+    lambda areas, legs: _not(_pain_below_knee(areas, legs)),
     _FLYNN,
     Certainty.SEC,
 )
@@ -413,7 +462,8 @@ TBC_MANIPULATION = Rule(
             f"FABQ work subscale < {FABQ_W_BELOW}",
             _("worry that work will harm the back is low"),
             _("the FABQ questionnaire (work part)"),
-            lambda f: _lt(f.fabq_w, FABQ_W_BELOW),
+            "fabq_work",
+            lambda work: _lt(work, FABQ_W_BELOW),
             _FLYNN,
             Certainty.SEC,
         ),
@@ -422,7 +472,8 @@ TBC_MANIPULATION = Rule(
             "≥1 hypomobile lumbar segment on PA spring testing",
             _("a stiff joint was found in the low back"),
             _("lumbar spring testing (segment mobility)"),
-            lambda f: f.exam.hypomobile_lumbar_segment,
+            "exam.hypomobile_lumbar_segment",
+            _as_is,
             _FLYNN,
             Certainty.SEC,
             exam=True,
@@ -432,7 +483,8 @@ TBC_MANIPULATION = Rule(
             "Hip internal rotation > 35° on at least one side",
             _("at least one hip turns inward more than 35 degrees"),
             _("hip internal rotation"),
-            lambda f: f.exam.hip_internal_rotation_over_35,
+            "exam.hip_internal_rotation_over_35",
+            _as_is,
             _FLYNN,
             Certainty.SEC,
             exam=True,
@@ -470,7 +522,8 @@ TBC_STABILIZATION = Rule(
             f"Age < {HICKS_AGE_BELOW} years",
             _("younger than 40"),
             _("age"),
-            lambda f: _lt(f.intake.person.age, HICKS_AGE_BELOW),
+            "person.age",
+            lambda age: _lt(age, HICKS_AGE_BELOW),
             _HICKS,
             Certainty.SRC,
         ),
@@ -479,7 +532,8 @@ TBC_STABILIZATION = Rule(
             f"Straight-leg raise > {HICKS_SLR_OVER}°",
             _("the straight leg lifts higher than 91 degrees"),
             _("straight-leg raise angle"),
-            lambda f: _gt(f.exam.slr_angle, HICKS_SLR_OVER),
+            "exam.slr_angle",
+            lambda angle: _gt(angle, HICKS_SLR_OVER),
             _HICKS,
             Certainty.SRC,
             exam=True,
@@ -490,7 +544,8 @@ TBC_STABILIZATION = Rule(
             "lumbopelvic rhythm)",
             _("the back moves in an unusual way when bending forward"),
             _("aberrant movements on forward bending"),
-            lambda f: f.exam.aberrant_movement,
+            "exam.aberrant_movement",
+            _as_is,
             _HICKS,
             Certainty.SRC,
             exam=True,
@@ -500,7 +555,8 @@ TBC_STABILIZATION = Rule(
             "Positive prone instability test",
             _("the prone instability test was positive"),
             _("the prone instability test"),
-            lambda f: f.exam.prone_instability_test,
+            "exam.prone_instability_test",
+            _as_is,
             _HICKS,
             Certainty.SRC,
             exam=True,
@@ -520,7 +576,8 @@ _LEG_SYMPTOMS = _c(
     "Symptoms distal to the buttock",
     _("the symptoms reach into the leg"),
     _("where the pain goes (pain areas)"),
-    lambda f: f.leg,
+    _AREAS_LEGS,
+    _leg_symptoms,
     _FRITZ_2007,
     Certainty.SRC,
 )
@@ -537,11 +594,8 @@ TBC_TRACTION = Rule(
             "symptoms)",
             _("a test shows that a nerve is irritated"),
             _("nerve tests (straight-leg raise, strength, feeling, reflexes)"),
-            lambda f: _any(
-                _in(f.exam.neuro_deficit, _DEFICIT),
-                f.exam.slr_reproduces_leg_pain,
-                f.exam.crossed_slr,
-            ),
+            ("exam.neuro_deficit", "exam.slr_reproduces_leg_pain", "exam.crossed_slr"),
+            lambda deficit, slr, crossed: _any(_in(deficit, _DEFICIT), slr, crossed),
             _TRACTION,
             Certainty.SRC,
             exam=True,
@@ -551,9 +605,8 @@ TBC_TRACTION = Rule(
             "Peripheralisation with extension OR positive crossed SLR (protocol: at ≤70°)",
             _("bending backward, or lifting the other leg, spreads the pain further down the leg"),
             _("repeated-movement testing and the crossed straight-leg raise"),
-            lambda f: _any(
-                _eq(f.exam.peripheralises_with, Direction.EXTENSION), f.exam.crossed_slr
-            ),
+            ("exam.peripheralises_with", "exam.crossed_slr"),
+            lambda peripheral, crossed: _any(_eq(peripheral, Direction.EXTENSION), crossed),
             _TRACTION,
             Certainty.SRC,
             exam=True,
@@ -570,12 +623,20 @@ TBC_TRACTION = Rule(
 
 
 def _prefers(direction: DirectionalPreference) -> Test:
-    def test(f: _Facts) -> bool | None:
-        if f.dp is DirectionalPreference.UNKNOWN:
+    """A test of the directional preference; it reads _MOVEMENT."""
+
+    def test(*movement: Any) -> bool | None:
+        dp = _DP[movement]
+        if dp is DirectionalPreference.UNKNOWN:
             return None
-        return f.dp is direction
+        return dp is direction
 
     return test
+
+
+def _centralises_or_shift(*movement: Any) -> bool | None:
+    dp = _DP[movement]
+    return None if dp is DirectionalPreference.UNKNOWN else dp is not DirectionalPreference.NONE
 
 
 _REPEATED_MOVEMENTS = _("repeated-movement testing")
@@ -590,7 +651,8 @@ TBC_LATERAL_SHIFT = Rule(
             "Visible frontal-plane deviation (lateral shift)",
             _("the body leans to one side"),
             _("whether the body leans to one side (lateral shift)"),
-            lambda f: f.exam.visible_lateral_shift,
+            "exam.visible_lateral_shift",
+            _as_is,
             _FRITZ_2007,
             Certainty.SRC,
             exam=True,
@@ -600,7 +662,8 @@ TBC_LATERAL_SHIFT = Rule(
             "Directional preference for lateral translation",
             _("moving the hips sideways eases the pain"),
             _REPEATED_MOVEMENTS,
-            lambda f: _eq(f.exam.centralises_with, Direction.LATERAL_SHIFT),
+            "exam.centralises_with",
+            lambda central: _eq(central, Direction.LATERAL_SHIFT),
             _FRITZ_2007,
             Certainty.SRC,
             exam=True,
@@ -625,6 +688,7 @@ TBC_EXTENSION = Rule(
             "Centralisation with extension (directional preference for extension)",
             _("bending backward again and again moves the pain back toward the spine"),
             _REPEATED_MOVEMENTS,
+            _MOVEMENT,
             _prefers(DirectionalPreference.EXTENSION),
             _FRITZ_2007,
             Certainty.SRC,
@@ -635,7 +699,8 @@ TBC_EXTENSION = Rule(
             "Peripheralisation with flexion (favouring)",
             _("bending forward spreads the pain further down"),
             _REPEATED_MOVEMENTS,
-            lambda f: _eq(f.exam.peripheralises_with, Direction.FLEXION),
+            "exam.peripheralises_with",
+            lambda peripheral: _eq(peripheral, Direction.FLEXION),
             _FRITZ_2007,
             Certainty.SRC,
             exam=True,
@@ -666,6 +731,7 @@ TBC_FLEXION = Rule(
             "Directional preference for flexion",
             _("bending forward again and again eases the pain"),
             _REPEATED_MOVEMENTS,
+            _MOVEMENT,
             _prefers(DirectionalPreference.FLEXION),
             _FRITZ_2007,
             Certainty.UNCERTAIN,
@@ -676,7 +742,8 @@ TBC_FLEXION = Rule(
             f"Age > {FLEXION_AGE_OVER} years (favouring)",
             _("older than 50"),
             _("age"),
-            lambda f: _gt(f.intake.person.age, FLEXION_AGE_OVER),
+            "person.age",
+            lambda age: _gt(age, FLEXION_AGE_OVER),
             _FRITZ_2007,
             Certainty.UNCERTAIN,
         ),
@@ -686,7 +753,8 @@ TBC_FLEXION = Rule(
             "(favouring)",
             _("sitting or bending forward eases the pain"),
             _("what eases the pain"),
-            lambda f: _has(f.ep.better_with, _FLEXED),
+            "episode.better_with",
+            lambda better: _has(better, _FLEXED),
             "Suri et al. JAMA 2010 [src]; clinical-facts §6",
             Certainty.SRC,
         ),
@@ -731,7 +799,8 @@ _BELOW_KNEE_SIGN = _c(
     "Pain below the knee",
     _("the pain goes below the knee"),
     _("whether the pain goes below the knee"),
-    lambda f: f.below_knee,
+    _AREAS_LEGS,
+    _pain_below_knee,
     _RADICULAR,
     Certainty.SRC,
 )
@@ -740,7 +809,8 @@ _NUMB_SIGN = _c(
     "Numbness or pins and needles in a leg",
     _("a leg feels numb or tingly"),
     _("leg numbness"),
-    lambda f: _in(f.intake.red_flag_screen.leg_numbness, _LEG_NUMB),
+    "red_flag_screen.leg_numbness",
+    lambda numb: _in(numb, _LEG_NUMB),
     _RADICULAR,
     Certainty.UNCERTAIN,
 )
@@ -749,7 +819,8 @@ _WEAK_SIGN = _c(
     "Leg weakness reported",
     _("a leg feels weak"),
     _("leg weakness"),
-    lambda f: _in(f.intake.red_flag_screen.leg_weakness, _LEG_WEAK),
+    "red_flag_screen.leg_weakness",
+    lambda weak: _in(weak, _LEG_WEAK),
     _RADICULAR,
     Certainty.UNCERTAIN,
 )
@@ -758,7 +829,8 @@ _DEFICIT_SIGN = _c(
     "Nerve-root deficit on examination (dermatomal sensation, myotomal strength, reflex)",
     _("the examination found changes in leg strength, feeling or reflexes"),
     _("strength, feeling and reflexes in the legs"),
-    lambda f: _in(f.exam.neuro_deficit, _DEFICIT),
+    "exam.neuro_deficit",
+    lambda deficit: _in(deficit, _DEFICIT),
     _RADICULAR,
     Certainty.UNCERTAIN,
     exam=True,
@@ -768,7 +840,8 @@ _SLR_SIGN = _c(
     "Straight-leg raise reproduces leg pain (Sn 0.92, Sp 0.28)",
     _("lifting the straight leg brings on the leg pain"),
     _("the straight-leg raise"),
-    lambda f: f.exam.slr_reproduces_leg_pain,
+    "exam.slr_reproduces_leg_pain",
+    _as_is,
     _RADICULAR,
     Certainty.SRC,
     exam=True,
@@ -778,7 +851,8 @@ _CROSSED_SIGN = _c(
     "Crossed straight-leg raise positive (Sn 0.28, Sp 0.90)",
     _("lifting the other leg brings on the pain in the sore leg"),
     _("the crossed straight-leg raise"),
-    lambda f: f.exam.crossed_slr,
+    "exam.crossed_slr",
+    _as_is,
     _RADICULAR,
     Certainty.SRC,
     exam=True,
@@ -808,30 +882,6 @@ NPRS_SIGNIFICANT_FROM = 5  # NPRS ≥ 5 [synthesis: no cut-off in clinical-facts
 _MEDIUM_HIGH = frozenset({Risk.MEDIUM, Risk.HIGH})
 
 
-def _startback_risk(f: _Facts) -> Risk | None:
-    sb = f.scores.startback
-    return None if sb is None else sb.risk
-
-
-def _odi(f: _Facts) -> float | None:
-    odi = f.scores.odi
-    return None if odi is None else odi.percent
-
-
-def _rmdq(f: _Facts) -> int | None:
-    rmdq = f.scores.rmdq
-    return None if rmdq is None else rmdq.total
-
-
-def _psfs(f: _Facts) -> float | None:
-    psfs = f.scores.psfs
-    return None if psfs is None else psfs.mean
-
-
-def _nprs(f: _Facts) -> int | None:
-    return f.scores.nprs.value if f.scores.nprs is not None else f.ep.pain_now
-
-
 _STARTBACK_FINDING = _("the STarT Back questionnaire")
 _DISABILITY_FINDING = _("the Oswestry or Roland-Morris questionnaire")
 
@@ -845,7 +895,8 @@ PATHWAY_REHABILITATION = Rule(
             "STarT Back risk medium or high",
             _("the STarT Back answers show a medium or high risk that the pain will last"),
             _STARTBACK_FINDING,
-            lambda f: _in(_startback_risk(f), _MEDIUM_HIGH),
+            "startback_risk",
+            lambda risk: _in(risk, _MEDIUM_HIGH),
             "Keele SBST; Hill 2011; " + _ALRWAILY,
             Certainty.SRC,
         ),
@@ -854,7 +905,8 @@ PATHWAY_REHABILITATION = Rule(
             f"ODI > {ODI_SIGNIFICANT_OVER} % (moderate disability or worse)",
             _("the Oswestry answers show the pain gets in the way of daily life"),
             _DISABILITY_FINDING,
-            lambda f: _gt(_odi(f), ODI_SIGNIFICANT_OVER),
+            "odi_percent",
+            lambda odi: _gt(odi, ODI_SIGNIFICANT_OVER),
             "Fairbank & Pynsent 2000 bands [sec]; " + _ALRWAILY,
             Certainty.SYNTHESIS,
         ),
@@ -863,7 +915,8 @@ PATHWAY_REHABILITATION = Rule(
             f"RMDQ ≥ {RMDQ_SIGNIFICANT_FROM}",
             _("the Roland-Morris answers show the pain gets in the way of daily life"),
             _DISABILITY_FINDING,
-            lambda f: _gt(_rmdq(f), RMDQ_SIGNIFICANT_FROM - 1),
+            "rmdq_total",
+            lambda rmdq: _gt(rmdq, RMDQ_SIGNIFICANT_FROM - 1),
             "Stratford & Riddle 2016 [sec]; " + _ALRWAILY,
             Certainty.SYNTHESIS,
         ),
@@ -872,7 +925,8 @@ PATHWAY_REHABILITATION = Rule(
             f"PSFS mean < {PSFS_LIMITED_BELOW:g}",
             _("the activities you chose are hard to do"),
             _("the Patient-Specific Functional Scale"),
-            lambda f: _lt(_psfs(f), PSFS_LIMITED_BELOW),
+            "psfs_mean",
+            lambda psfs: _lt(psfs, PSFS_LIMITED_BELOW),
             "Stratford 1995 [sec]; " + _ALRWAILY,
             Certainty.SYNTHESIS,
         ),
@@ -881,7 +935,8 @@ PATHWAY_REHABILITATION = Rule(
             f"Pain ≥ {NPRS_SIGNIFICANT_FROM}/10",
             _("the pain is strong (5 out of 10 or more)"),
             _("a pain score"),
-            lambda f: _gt(_nprs(f), NPRS_SIGNIFICANT_FROM - 1),
+            "pain_score",
+            lambda pain: _gt(pain, NPRS_SIGNIFICANT_FROM - 1),
             _ALRWAILY,
             Certainty.SYNTHESIS,
         ),
@@ -890,7 +945,8 @@ PATHWAY_REHABILITATION = Rule(
             "Radicular pain (any radicular sign)",
             _("a nerve in the back may be irritated"),
             "",  # reported on its own line when unknown
-            lambda f: f.radicular,
+            "radicular",
+            _as_is,
             "design.md screen criteria: pain spreading into a leg",
             Certainty.SYNTHESIS,
         ),
@@ -899,7 +955,8 @@ PATHWAY_REHABILITATION = Rule(
             "Person reports that daily activities are hard",
             _("the pain makes everyday activities hard"),
             _("whether the pain makes everyday activities hard"),
-            lambda f: f.ep.daily_activities_hard,
+            "episode.daily_activities_hard",
+            _as_is,
             "design.md screen criteria: daily activities hard",
             Certainty.SYNTHESIS,
         ),
@@ -920,7 +977,8 @@ PATHWAY_SELF_CARE = Rule(
             "STarT Back risk low",
             _("the STarT Back answers show a low risk that the pain will last"),
             _STARTBACK_FINDING,
-            lambda f: _eq(_startback_risk(f), Risk.LOW),
+            "startback_risk",
+            lambda risk: _eq(risk, Risk.LOW),
             "Keele SBST; Hill 2011 (low risk: advice and self-management) [src]; " + _ALRWAILY,
             Certainty.SRC,
         ),
@@ -930,10 +988,11 @@ PATHWAY_SELF_CARE = Rule(
             "reports that daily activities are not hard",
             _("daily life is only a little affected"),
             _DISABILITY_FINDING,
-            lambda f: _any(
-                _le(_odi(f), ODI_SIGNIFICANT_OVER),
-                _lt(_rmdq(f), RMDQ_SIGNIFICANT_FROM),
-                _eq(f.ep.daily_activities_hard, False),
+            ("odi_percent", "rmdq_total", "episode.daily_activities_hard"),
+            lambda odi, rmdq, hard: _any(
+                _le(odi, ODI_SIGNIFICANT_OVER),
+                _lt(rmdq, RMDQ_SIGNIFICANT_FROM),
+                _eq(hard, False),
             ),
             "Fairbank & Pynsent 2000 [sec]; Stratford & Riddle 2016 [sec]; " + _ALRWAILY,
             Certainty.SYNTHESIS,
@@ -959,7 +1018,8 @@ _CHRONIC = _c(
     "Symptoms ≥ 12 weeks",
     _("the pain has lasted more than 3 months"),
     _("how many days ago the pain began"),
-    lambda f: None if f.stage is None else f.stage is Stage.CHRONIC,
+    "episode.days_since_onset",
+    _chronic,
     _STAGE_SOURCE,
     Certainty.UNCERTAIN,
 )
@@ -968,7 +1028,8 @@ _RECURRENT = _c(
     "Earlier episodes of back pain",
     _("the back pain has come back before"),
     _("earlier episodes of back pain"),
-    lambda f: _gt(f.ep.previous_episodes, 0),
+    "episode.previous_episodes",
+    lambda episodes: _gt(episodes, 0),
     _DELITTO,
     Certainty.UNCERTAIN,
 )
@@ -985,7 +1046,8 @@ ICF_RULES: tuple[Rule[Icf], ...] = (
                 "Generalised (widespread) pain",
                 _("pain is felt in many parts of the body"),
                 _("where the pain is felt (pain areas)"),
-                lambda f: _has(f.ep.pain_areas, _WIDESPREAD),
+                "episode.pain_areas",
+                lambda areas: _has(areas, _WIDESPREAD),
                 _DELITTO,
                 Certainty.UNCERTAIN,
             ),
@@ -1006,7 +1068,8 @@ ICF_RULES: tuple[Rule[Icf], ...] = (
                 "screen)",
                 _("you have enjoyed things less lately"),
                 _("the STarT Back questionnaire"),
-                lambda f: _startback_item(f, 8),
+                "startback_answers",
+                lambda answers: _startback_item(answers, 8),
                 _PSYCHOSOCIAL,
                 Certainty.UNCERTAIN,
             ),
@@ -1015,7 +1078,8 @@ ICF_RULES: tuple[Rule[Icf], ...] = (
                 "High catastrophising (proxy: STarT Back item 7 agreed; CPG uses the PCS)",
                 _("you feel the pain will never get better"),
                 _("the STarT Back questionnaire"),
-                lambda f: _startback_item(f, 7),
+                "startback_answers",
+                lambda answers: _startback_item(answers, 7),
                 _PSYCHOSOCIAL,
                 Certainty.UNCERTAIN,
             ),
@@ -1025,7 +1089,10 @@ ICF_RULES: tuple[Rule[Icf], ...] = (
                 f"{FABQ_W_HIGH_OVER}",
                 _("you worry a lot that activity or work will harm your back"),
                 _("the FABQ questionnaire"),
-                lambda f: _any(_gt(f.fabq_pa, FABQ_PA_HIGH_OVER), _gt(f.fabq_w, FABQ_W_HIGH_OVER)),
+                ("fabq_activity", "fabq_work"),
+                lambda activity, work: _any(
+                    _gt(activity, FABQ_PA_HIGH_OVER), _gt(work, FABQ_W_HIGH_OVER)
+                ),
                 "George et al. [uncertain]; Fritz et al. 2001 [src]; clinical-facts §1.6",
                 Certainty.UNCERTAIN,
             ),
@@ -1045,7 +1112,8 @@ ICF_RULES: tuple[Rule[Icf], ...] = (
                 "Buttock, thigh or leg symptoms",
                 _("the pain spreads to the buttock or leg"),
                 _("where the pain goes (pain areas)"),
-                lambda f: _any(f.leg, _has(f.ep.pain_areas, _LEG_OR_BUTTOCK)),
+                _AREAS_LEGS,
+                lambda areas, legs: _any(_leg_symptoms(areas, legs), _has(areas, _LEG_OR_BUTTOCK)),
                 _DELITTO,
                 Certainty.SRC,
             ),
@@ -1054,11 +1122,8 @@ ICF_RULES: tuple[Rule[Icf], ...] = (
                 "Centralises with a direction of movement, or lateral trunk shift",
                 _("one direction of movement eases the pain or moves it back toward the spine"),
                 _REPEATED_MOVEMENTS,
-                lambda f: (
-                    None
-                    if f.dp is DirectionalPreference.UNKNOWN
-                    else f.dp is not DirectionalPreference.NONE
-                ),
+                _MOVEMENT,
+                _centralises_or_shift,
                 _DELITTO,
                 Certainty.SRC,
                 exam=True,
@@ -1079,7 +1144,8 @@ ICF_RULES: tuple[Rule[Icf], ...] = (
                 "Radicular signs (see the radicular table)",
                 _("a nerve in the back may be irritated"),
                 "",  # reported on its own line when unknown
-                lambda f: f.radicular,
+                "radicular",
+                _as_is,
                 _DELITTO,
                 Certainty.UNCERTAIN,
             ),
@@ -1099,7 +1165,8 @@ ICF_RULES: tuple[Rule[Icf], ...] = (
                 "Manipulation subgroup chosen (the category matches the treatment)",
                 _("the signs fit manipulation"),
                 "",
-                lambda f: f.tbc is Tbc.MANIPULATION,
+                "tbc",
+                lambda tbc: tbc is Tbc.MANIPULATION,
                 _DELITTO,
                 Certainty.SYNTHESIS,
             ),
@@ -1119,7 +1186,8 @@ ICF_RULES: tuple[Rule[Icf], ...] = (
                 "Stabilization subgroup chosen",
                 _("the signs fit stabilization exercise"),
                 "",
-                lambda f: f.tbc is Tbc.STABILIZATION,
+                "tbc",
+                lambda tbc: tbc is Tbc.STABILIZATION,
                 _DELITTO,
                 Certainty.SYNTHESIS,
             ),
@@ -1128,7 +1196,8 @@ ICF_RULES: tuple[Rule[Icf], ...] = (
                 "Aberrant movement",
                 _("the back moves in an unusual way when bending forward"),
                 _("aberrant movements on forward bending"),
-                lambda f: f.exam.aberrant_movement,
+                "exam.aberrant_movement",
+                _as_is,
                 _DELITTO,
                 Certainty.SRC,
                 exam=True,
@@ -1138,7 +1207,8 @@ ICF_RULES: tuple[Rule[Icf], ...] = (
                 "Positive prone instability test (segmental hypermobility)",
                 _("the prone instability test was positive"),
                 _("the prone instability test"),
-                lambda f: f.exam.prone_instability_test,
+                "exam.prone_instability_test",
+                _as_is,
                 _DELITTO,
                 Certainty.SRC,
                 exam=True,
@@ -1159,7 +1229,8 @@ ICF_RULES: tuple[Rule[Icf], ...] = (
                 "Restricted segmental mobility",
                 _("a stiff joint was found in the low back"),
                 _("lumbar spring testing (segment mobility)"),
-                lambda f: f.exam.hypomobile_lumbar_segment,
+                "exam.hypomobile_lumbar_segment",
+                _as_is,
                 _DELITTO,
                 Certainty.UNCERTAIN,
                 exam=True,
@@ -1207,9 +1278,14 @@ class CauseRule:
 
 
 def _f(
-    id: str, label: str, plain: str, test: Test, certainty: Certainty = Certainty.SEC
+    id: str,
+    label: str,
+    plain: str,
+    reads: str | tuple[str, ...],
+    test: Test,
+    certainty: Certainty = Certainty.SEC,
 ) -> Criterion:
-    return Criterion(id, label, plain, "", test, _CAUSES, certainty)
+    return _c(id, label, plain, "", reads, test, _CAUSES, certainty)
 
 
 _LIFTING_ONSET = frozenset({Onset.AFTER_LIFTING, Onset.SUDDEN})
@@ -1225,49 +1301,54 @@ ARTHRITIS_AGE_FROM = 50  # "usually older" [synthesis: 50]; stenosis age >60-70 
 SHORT_STIFFNESS_MAX_MINUTES = 30  # short-lived stiffness vs inflammatory >30 min [uncertain]
 
 
-def _leg_worse_than_back(f: _Facts) -> bool | None:
-    leg, back = f.ep.leg_pain_now, f.ep.pain_now
+def _leg_worse_than_back(leg: int | None, back: int | None) -> bool | None:
     return None if leg is None or back is None else leg > back
 
 
-def _short_stiffness(f: _Facts) -> bool | None:
-    minutes = f.ep.morning_stiffness_minutes
+def _short_stiffness(minutes: int | None) -> bool | None:
     return None if minutes is None else 0 < minutes <= SHORT_STIFFNESS_MAX_MINUTES
 
 
-def _age_between(f: _Facts, low: int, high: int) -> bool | None:
-    age = f.intake.person.age
+def _age_between(age: int | None, low: int, high: int) -> bool | None:
     return None if age is None else low <= age <= high
 
 
 _F_BELOW_KNEE = _f(
-    "below_knee", "Pain below the knee", _("The pain goes below the knee."), lambda f: f.below_knee
+    "below_knee",
+    "Pain below the knee",
+    _("The pain goes below the knee."),
+    _AREAS_LEGS,
+    _pain_below_knee,
 )
 _F_LEG_WORSE = _f(
     "leg_worse_than_back",
     "Leg pain worse than back pain",
     _("The leg hurts more than the back."),
+    ("episode.leg_pain_now", "episode.pain_now"),
     _leg_worse_than_back,
 )
 _F_SLR = _f(
     "slr",
     "SLR reproduces leg pain",
     _("Lifting the straight leg brings on the leg pain."),
-    lambda f: f.exam.slr_reproduces_leg_pain,
+    "exam.slr_reproduces_leg_pain",
+    _as_is,
     Certainty.SRC,
 )
 _F_CROSSED = _f(
     "crossed_slr",
     "Crossed SLR positive",
     _("Lifting the other leg brings on the pain in the sore leg."),
-    lambda f: f.exam.crossed_slr,
+    "exam.crossed_slr",
+    _as_is,
     Certainty.SRC,
 )
 _F_RECURRENT = _f(
     "recurrent",
     "Earlier episodes",
     _("The back pain has come back before."),
-    lambda f: _gt(f.ep.previous_episodes, 0),
+    "episode.previous_episodes",
+    lambda episodes: _gt(episodes, 0),
 )
 
 CAUSE_RULES: tuple[CauseRule, ...] = (
@@ -1278,26 +1359,30 @@ CAUSE_RULES: tuple[CauseRule, ...] = (
                 "lifting_onset",
                 "Onset after lifting or a sudden movement",
                 _("The pain started after lifting or a sudden movement."),
-                lambda f: _in(f.ep.onset, _LIFTING_ONSET),
+                "episode.onset",
+                lambda onset: _in(onset, _LIFTING_ONSET),
             ),
             _f(
                 "not_below_knee",
                 "Pain localised to back ± buttock/thigh, not below the knee",
                 _("The pain stays in the back, buttock or thigh and does not go below the knee."),
-                lambda f: None if f.below_knee is None else not f.below_knee,
+                _AREAS_LEGS,
+                lambda areas, legs: _not(_pain_below_knee(areas, legs)),
             ),
             _f(
                 "no_nerve_signs",
                 "No neurological signs",
                 _("There are no signs of an irritated nerve."),
-                lambda f: None if f.radicular is None else not f.radicular,
+                "radicular",
+                _not,
             ),
             _f(
                 "movement_related",
                 "Movement-related pain that eases with rest or a change of position",
                 _("Moving makes it worse, and rest or lying down eases it."),
-                lambda f: _any(
-                    _has(f.ep.worse_with, _WORSE_MOVING), _has(f.ep.better_with, _EASED_BY_REST)
+                ("episode.worse_with", "episode.better_with"),
+                lambda worse, better: _any(
+                    _has(worse, _WORSE_MOVING), _has(better, _EASED_BY_REST)
                 ),
             ),
         ),
@@ -1312,14 +1397,16 @@ CAUSE_RULES: tuple[CauseRule, ...] = (
                 "disc_age",
                 f"Age {DISC_AGE[0]}-{DISC_AGE[1]}",
                 _("Disc problems are most common between 20 and 50 years of age."),
-                lambda f: _age_between(f, *DISC_AGE),
+                "person.age",
+                lambda age: _age_between(age, *DISC_AGE),
                 Certainty.UNCERTAIN,
             ),
             _f(
                 "leg_symptoms",
                 "Symptoms into the leg",
                 _("The pain reaches into the leg."),
-                lambda f: f.leg,
+                _AREAS_LEGS,
+                _leg_symptoms,
             ),
             _F_BELOW_KNEE,
             _F_LEG_WORSE,
@@ -1327,19 +1414,22 @@ CAUSE_RULES: tuple[CauseRule, ...] = (
                 "worse_flexion_sitting",
                 "Worse with flexion, sitting, cough/sneeze",
                 _("Bending forward, sitting, coughing or sneezing makes it worse."),
-                lambda f: _has(f.ep.worse_with, _DISC_AGGRAVATING),
+                "episode.worse_with",
+                lambda worse: _has(worse, _DISC_AGGRAVATING),
             ),
             _f(
                 "eased_upright",
                 "Better standing or walking",
                 _("Standing or walking eases it."),
-                lambda f: _has(f.ep.better_with, _UPRIGHT),
+                "episode.better_with",
+                lambda better: _has(better, _UPRIGHT),
             ),
             _f(
                 "centralises_extension",
                 "Centralises with extension",
                 _("Bending backward again and again moves the pain back toward the spine."),
-                lambda f: _eq(f.exam.centralises_with, Direction.EXTENSION),
+                "exam.centralises_with",
+                lambda central: _eq(central, Direction.EXTENSION),
             ),
             _F_SLR,
             _F_CROSSED,
@@ -1364,35 +1454,37 @@ CAUSE_RULES: tuple[CauseRule, ...] = (
                 "older",
                 f"Age ≥ {ARTHRITIS_AGE_FROM}",
                 _("Wear-related changes in the back are more common from about 50 years of age."),
-                lambda f: _age_between(f, ARTHRITIS_AGE_FROM, 200),
+                "person.age",
+                lambda age: _age_between(age, ARTHRITIS_AGE_FROM, 200),
                 Certainty.SYNTHESIS,
             ),
             _f(
                 "long_lasting",
                 "Chronic or recurrent",
                 _("The pain has lasted a long time or has come back before."),
-                lambda f: _any(
-                    None if f.stage is None else f.stage is Stage.CHRONIC,
-                    _gt(f.ep.previous_episodes, 0),
-                ),
+                ("episode.days_since_onset", "episode.previous_episodes"),
+                lambda days, episodes: _any(_chronic(days), _gt(episodes, 0)),
             ),
             _f(
                 "worse_extension_standing",
                 "Worse with extension, standing or walking",
                 _("Leaning back, standing or walking makes it worse."),
-                lambda f: _has(f.ep.worse_with, _FACET_AGGRAVATING),
+                "episode.worse_with",
+                lambda worse: _has(worse, _FACET_AGGRAVATING),
             ),
             _f(
                 "eased_flexion_sitting",
                 "Eased by sitting or bending forward (LR 7.4 / 6.4)",
                 _("Sitting or bending forward eases it."),
-                lambda f: _has(f.ep.better_with, _FLEXED),
+                "episode.better_with",
+                lambda better: _has(better, _FLEXED),
                 Certainty.SRC,
             ),
             _f(
                 "short_morning_stiffness",
                 f"Morning stiffness ≤ {SHORT_STIFFNESS_MAX_MINUTES} min",
                 _("Stiffness in the morning wears off within half an hour."),
+                "episode.morning_stiffness_minutes",
                 _short_stiffness,
                 Certainty.UNCERTAIN,
             ),
@@ -1400,14 +1492,16 @@ CAUSE_RULES: tuple[CauseRule, ...] = (
                 "both_legs",
                 "Bilateral buttock/leg symptoms (stenosis LR 6.3)",
                 _("Both legs are affected."),
-                lambda f: _eq(f.ep.leg_symptoms, Legs.BOTH_LEGS),
+                "episode.leg_symptoms",
+                lambda legs: _eq(legs, Legs.BOTH_LEGS),
                 Certainty.SRC,
             ),
             _f(
                 "flexion_preference",
                 "Directional preference for flexion",
                 _("Bending forward again and again eases the pain."),
-                lambda f: _eq(f.exam.centralises_with, Direction.FLEXION),
+                "exam.centralises_with",
+                lambda central: _eq(central, Direction.FLEXION),
             ),
         ),
         frozenset({"older", "eased_flexion_sitting", "flexion_preference"}),
@@ -1423,19 +1517,22 @@ CAUSE_RULES: tuple[CauseRule, ...] = (
                 "leg_numbness",
                 "Numbness / paraesthesia in a leg",
                 _("A leg feels numb or tingly."),
-                lambda f: _in(f.intake.red_flag_screen.leg_numbness, _LEG_NUMB),
+                "red_flag_screen.leg_numbness",
+                lambda numb: _in(numb, _LEG_NUMB),
             ),
             _f(
                 "leg_weakness",
                 "Leg weakness",
                 _("A leg feels weak."),
-                lambda f: _in(f.intake.red_flag_screen.leg_weakness, _LEG_WEAK),
+                "red_flag_screen.leg_weakness",
+                lambda weak: _in(weak, _LEG_WEAK),
             ),
             _f(
                 "neuro_deficit",
                 "Dermatomal / myotomal / reflex deficit on examination",
                 _("The examination found changes in leg strength, feeling or reflexes."),
-                lambda f: _in(f.exam.neuro_deficit, _DEFICIT),
+                "exam.neuro_deficit",
+                lambda deficit: _in(deficit, _DEFICIT),
             ),
             _F_SLR,
             _F_CROSSED,
@@ -1454,26 +1551,30 @@ CAUSE_RULES: tuple[CauseRule, ...] = (
                 "worse_sustained",
                 "Worse with sustained sitting or standing",
                 _("Sitting or standing for a long time makes it worse."),
-                lambda f: _has(f.ep.worse_with, _SUSTAINED),
+                "episode.worse_with",
+                lambda worse: _has(worse, _SUSTAINED),
             ),
             _f(
                 "eased_moving",
                 "Eased by moving about",
                 _("Moving about eases it."),
-                lambda f: _has(f.ep.better_with, _MOVING),
+                "episode.better_with",
+                lambda better: _has(better, _MOVING),
             ),
             _f(
                 "gradual_onset",
                 "Gradual onset, no injury",
                 _("The pain came on slowly, without an injury."),
-                lambda f: _eq(f.ep.onset, Onset.GRADUAL),
+                "episode.onset",
+                lambda onset: _eq(onset, Onset.GRADUAL),
             ),
             _F_RECURRENT,
             _f(
                 "fear_avoidance",
                 f"FABQ-PA > {FABQ_PA_HIGH_OVER}",
                 _("Worry that activity will harm the back may be keeping you less active."),
-                lambda f: _gt(f.fabq_pa, FABQ_PA_HIGH_OVER),
+                "fabq_activity",
+                lambda activity: _gt(activity, FABQ_PA_HIGH_OVER),
                 Certainty.UNCERTAIN,
             ),
         ),
@@ -1484,25 +1585,138 @@ CAUSE_RULES: tuple[CauseRule, ...] = (
 )
 
 # --- evaluation -------------------------------------------------------------------------------
+#
+# Built once at import from the tables above. Every criterion has two bits in one integer: "met"
+# at its own position and "unknown" WIDTH positions higher (neither set: not met). The bits of the
+# criteria that read a fact are worked out once per distinct value of that fact and remembered,
+# so a call looks up one small integer per fact and ORs them together. A rule's outcome depends
+# only on the bits of its criteria, so it too is worked out once per combination and remembered.
+
+_ALL_RULES: tuple[Rule[Any], ...] = (
+    RADICULAR_SIGNS,
+    *_REPORTED_RULES,
+    PATHWAY_REHABILITATION,
+    PATHWAY_SELF_CARE,
+    *ICF_RULES,
+)
+_CRITERIA = tuple(
+    {
+        id(c): c
+        for c in (
+            *(c for rule in _ALL_RULES for c in rule.criteria),
+            *(c for cause in CAUSE_RULES for c in cause.features),
+        )
+    }.values()
+)
+WIDTH = len(_CRITERIA)
+_BIT = {id(c): 1 << i for i, c in enumerate(_CRITERIA)}
 
 
-def _evaluate(rule: Rule[Any], f: _Facts) -> tuple[list[Criterion], list[Criterion], bool, bool]:
-    """(met, unknown, positive, could_qualify) for one rule."""
-    met: list[Criterion] = []
-    unknown: list[Criterion] = []
+def _met_mask(criteria: Iterable[Criterion]) -> int:
+    bits = 0
+    for c in criteria:
+        bits |= _BIT[id(c)]
+    return bits
+
+
+def _both_mask(criteria: Iterable[Criterion]) -> int:
+    """The "met" and "unknown" bits of the criteria."""
+    met = _met_mask(criteria)
+    return met | met << WIDTH
+
+
+# Facts looked up together, as one key: fewer, larger lookups. Each group has few distinct values
+# in practice (the memos are bounded anyway). A criterion is worked out with the first group that
+# holds every fact it reads; criteria that no group covers get a group of their own.
+FACT_GROUPS: tuple[tuple[str, ...], ...] = (
+    (*_MOVEMENT, "exam.crossed_slr"),
+    (
+        "exam.slr_reproduces_leg_pain",
+        "exam.crossed_slr",
+        "exam.neuro_deficit",
+        "exam.hypomobile_lumbar_segment",
+        "exam.hip_internal_rotation_over_35",
+        "exam.aberrant_movement",
+        "exam.prone_instability_test",
+    ),
+    _AREAS_LEGS,
+    ("episode.worse_with", "episode.better_with"),
+    ("episode.days_since_onset", "episode.previous_episodes"),
+    ("episode.onset", "episode.morning_stiffness_minutes"),
+    ("person.age", "red_flag_screen.leg_numbness", "red_flag_screen.leg_weakness"),
+    ("fabq_activity", "fabq_work"),
+    ("startback_risk", "startback_answers"),
+    ("odi_percent", "rmdq_total", "episode.daily_activities_hard"),
+    ("psfs_mean", "pain_score"),
+)
+
+
+def _group_memo(group: tuple[str, ...], criteria: Iterable[Criterion]) -> _Memo[Any, int]:
+    """The bits of ``criteria`` for each value of the facts in ``group`` (a tuple of their values
+    when there are several)."""
+    tests = tuple(
+        (c.test, tuple([group.index(name) for name in c.reads]), _BIT[id(c)]) for c in criteria
+    )
+
+    def fill(value: Any) -> int:
+        values = value if len(group) > 1 else (value,)
+        bits = 0
+        for test, positions, bit in tests:
+            answer = test(*[values[i] for i in positions])
+            if answer:
+                bits |= bit
+            elif answer is None:
+                bits |= bit << WIDTH
+        return bits
+
+    return _Memo(fill)
+
+
+_BY_GROUP: dict[tuple[str, ...], list[Criterion]] = {}
+for _criterion in _CRITERIA:
+    _group = next((g for g in FACT_GROUPS if set(_criterion.reads) <= set(g)), _criterion.reads)
+    _BY_GROUP.setdefault(_group, []).append(_criterion)
+_LATE = {name: _group_memo((name,), _BY_GROUP.pop((name,))) for name in LATE_FACTS}
+_RADICULAR_BITS, _TBC_BITS = _LATE["radicular"], _LATE["tbc"]
+_SCORE_GROUPS = {g: c for g, c in _BY_GROUP.items() if set(g) <= set(SCORE_FACTS)}
+_FIELD_GROUPS = {g: c for g, c in _BY_GROUP.items() if g not in _SCORE_GROUPS}
+# Per group: a getter of its key (from the intake, or from the score facts) and a memo.
+_FIELD_KEYS = tuple(attrgetter(*group) for group in _FIELD_GROUPS)
+_FIELD_MEMOS = tuple(_group_memo(group, criteria) for group, criteria in _FIELD_GROUPS.items())
+_SCORE_KEYS = tuple(itemgetter(*map(SCORE_FACTS.index, group)) for group in _SCORE_GROUPS)
+_SCORE_MEMOS = tuple(_group_memo(group, criteria) for group, criteria in _SCORE_GROUPS.items())
+
+
+def _bits(intake: Intake, scores: Scores) -> int:
+    """The bits of every criterion that reads no late fact (the groups' bits do not overlap)."""
+    facts = _score_facts(intake, scores)
+    return sum(map(getitem, _FIELD_MEMOS, map(call, _FIELD_KEYS, repeat(intake)))) + sum(
+        map(getitem, _SCORE_MEMOS, map(call, _SCORE_KEYS, repeat(facts)))
+    )
+
+
+_Entry = tuple[tuple[str, ...], str]  # (findings to record, rule name as shown)
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    """How a rule came out for one combination of met, unknown and unmet criteria."""
+
+    rule: Rule[Any]
+    met: tuple[Criterion, ...]
+    unknown: tuple[Criterion, ...]
+    positive: bool
+    could: bool  # not positive, but could be with the unknown findings
+    text: str  # the reason shown when it is positive
+    missing: tuple[tuple[_Entry, ...], tuple[_Entry, ...]]  # to report, by "no examination"
+
+
+def _outcome(rule: Rule[Any], bits: int, text: Callable[[Rule[Any], str], str]) -> _Outcome:
+    met = tuple([c for c in rule.criteria if bits & _BIT[id(c)]])
+    unknown = tuple([c for c in rule.criteria if bits & _BIT[id(c)] << WIDTH])
     required = rule.required
-    required_met = 0
-    required_failed = False
-    for criterion in rule.criteria:
-        value = criterion.test(f)
-        if value:
-            met.append(criterion)
-            if required and criterion.id in required:
-                required_met += 1
-        elif value is None:
-            unknown.append(criterion)
-        elif required and criterion.id in required:
-            required_failed = True
+    required_met = sum(1 for c in met if c.id in required)
+    required_failed = any(c.id in required for c in rule.criteria if not bits & _both_mask((c,)))
     positive = required_met == len(required) and len(met) >= rule.needed
     could = (
         not positive
@@ -1510,7 +1724,93 @@ def _evaluate(rule: Rule[Any], f: _Facts) -> tuple[list[Criterion], list[Criteri
         and bool(unknown)
         and len(met) + len(unknown) >= rule.needed
     )
-    return met, unknown, positive, could
+    entries = tuple(_entry(rule, len(met), unknown, no_exam) for no_exam in (False, True))
+    return _Outcome(
+        rule,
+        met,
+        unknown,
+        positive,
+        could,
+        text(rule, _join(c.plain for c in met)) if positive else "",
+        ((entries[0],) if entries[0][0] else (), (entries[1],) if entries[1][0] else ()),
+    )
+
+
+class _Compiled:
+    """Rules with the bits each reads and, per combination of those bits, its outcome."""
+
+    __slots__ = ("masks", "memos")
+
+    def __init__(
+        self, rules: Iterable[Rule[Any]], text: Callable[[Rule[Any], str], str] = lambda r, s: ""
+    ) -> None:
+        self.masks = tuple([_both_mask(rule.criteria) for rule in rules])
+        self.memos = tuple([_memo_outcomes(rule, text) for rule in rules])
+
+    def outcomes(self, bits: int) -> Iterator[_Outcome]:
+        """The rules' outcomes, in order (lazily)."""
+        return map(getitem, self.memos, map(and_, repeat(bits), self.masks))
+
+
+def _memo_outcomes(rule: Rule[Any], text: Callable[[Rule[Any], str], str]) -> _Memo[int, _Outcome]:
+    return _Memo(lambda bits: _outcome(rule, bits, text))
+
+
+def _subgroup_text(rule: Rule[Any], signs: str) -> str:
+    return _("Subgroup: {name}. {why} Signs found: {signs}.").format(
+        name=rule.name, why=rule.reason, signs=signs
+    )
+
+
+def _pragmatic_text(_rule: Rule[Any], signs: str) -> str:
+    return _(
+        "The short two-sign check for manipulation is met ({signs}); a clinician may "
+        "consider manipulation."
+    ).format(signs=signs)
+
+
+def _pathway_text(rule: Rule[Any], signs: str) -> str:
+    return rule.reason.format(signs=signs)
+
+
+def _category_text(rule: Rule[Any], _signs: str = "") -> str:
+    return _("Category: {name}. {why}").format(name=rule.name, why=rule.reason)
+
+
+_TBC = _Compiled(TBC_RULES, _subgroup_text)
+_REPORTED = _Compiled(_REPORTED_RULES)
+_ICF = _Compiled(ICF_RULES, _category_text)
+# Rules evaluated on their own: (the bits it reads, its outcome per combination of those bits).
+_RADICULAR_MASK = _both_mask(RADICULAR_SIGNS.criteria)
+_RADICULAR_OUTCOMES = _memo_outcomes(RADICULAR_SIGNS, lambda r, s: "")
+_PRAGMATIC_MASK = _both_mask(MANIPULATION_PRAGMATIC.criteria)
+_PRAGMATIC_OUTCOMES = _memo_outcomes(MANIPULATION_PRAGMATIC, _pragmatic_text)
+_REHABILITATION_MASK = _both_mask(PATHWAY_REHABILITATION.criteria)
+_REHABILITATION_OUTCOMES = _memo_outcomes(PATHWAY_REHABILITATION, _pathway_text)
+_SELF_CARE_MASK = _both_mask(PATHWAY_SELF_CARE.criteria)
+_SELF_CARE_OUTCOMES = _memo_outcomes(PATHWAY_SELF_CARE, _pathway_text)
+_ICF_DEFAULT_TEXT = _category_text(ICF_DEFAULT)
+_LEG_NOT_FALSE = _both_mask((_LEG_SYMPTOMS,))  # leg symptoms present or unknown
+
+
+def _cause_memo(
+    order: int, rule: CauseRule
+) -> tuple[int, _Memo[int, tuple[int, int, LikelyCause] | None]]:
+    """(the bits it reads, per combination: (-features met, table order, cause) or None)."""
+
+    def fill(bits: int) -> tuple[int, int, LikelyCause] | None:
+        met = [c for c in rule.features if bits & _BIT[id(c)]]
+        if len(met) >= rule.needed and any(c.id in rule.key for c in met):
+            return -len(met), order, LikelyCause(rule.cause, tuple([c.plain for c in met]))
+        return None
+
+    return _met_mask(rule.features), _Memo(fill)
+
+
+_RANK = itemgetter(0, 1)  # (-features met, table order)
+_CAUSE_MASKS, _CAUSE_MEMOS = zip(
+    *[_cause_memo(order, rule) for order, rule in enumerate(CAUSE_RULES)], strict=True
+)
 
 
 def _join(items: Iterable[str], last: str = _("{first} and {last}")) -> str:
@@ -1521,50 +1821,10 @@ def _join(items: Iterable[str], last: str = _("{first} and {last}")) -> str:
     return last.format(first=", ".join(words[:-1]), last=words[-1])
 
 
-class _Missing:
-    """Collects "could qualify" lines, merging rules that wait on the same findings.
-
-    The wording depends only on the rule, how many criteria were met and which were unknown, so
-    it is built once per combination and remembered (the combinations are few and fixed).
-    """
-
-    __slots__ = ("groups", "no_exam")
-
-    def __init__(self, no_exam: bool) -> None:
-        self.groups: dict[tuple[str, ...], list[str]] = {}
-        self.no_exam = no_exam
-
-    def add(self, rule: Rule[Any], met: list[Criterion], unknown: list[Criterion]) -> None:
-        key = (rule.id, self.no_exam, len(met), *[c.id for c in unknown])
-        entry = _ENTRIES.get(key)
-        if entry is None:
-            entry = _ENTRIES[key] = _entry(rule, len(met), unknown, self.no_exam)
-        if entry[0]:
-            self.groups.setdefault(entry[0], []).append(entry[1])
-
-    def lines(self) -> list[str]:
-        out = []
-        for findings, names in self.groups.items():
-            key = (findings, *names)
-            line = _LINES.get(key)
-            if line is None:
-                line = _LINES[key] = _("Could qualify for {names}: record {findings}.").format(
-                    names=_join(names, _("{first} or {last}")), findings=_join(findings)
-                )
-            out.append(line)
-        return out
-
-
-_ENTRIES: dict[tuple[Any, ...], tuple[tuple[str, ...], str]] = {}
-_LINES: dict[tuple[Any, ...], str] = {}
-
-
-def _entry(
-    rule: Rule[Any], met: int, unknown: list[Criterion], no_exam: bool
-) -> tuple[tuple[str, ...], str]:
+def _entry(rule: Rule[Any], met: int, unknown: tuple[Criterion, ...], no_exam: bool) -> _Entry:
     """(findings to record, rule name as shown); no findings when nothing is to be reported."""
     if rule.required:  # favouring findings cannot change the result
-        unknown = [c for c in unknown if c.id in rule.required]
+        unknown = tuple([c for c in unknown if c.id in rule.required])
     if no_exam and any(c.exam for c in unknown):
         return (), ""  # one line covers a missing examination
     # An empty finding is reported on its own line (nerve involvement).
@@ -1575,6 +1835,24 @@ def _entry(
             name=rule.name, met=met, total=len(rule.criteria), needed=rule.needed
         )
     return findings, name
+
+
+def _missing_lines(entries: tuple[_Entry, ...]) -> tuple[str, ...]:
+    """ "Could qualify" lines, merging rules that wait on the same findings."""
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for findings, name in entries:
+        groups.setdefault(findings, []).append(name)
+    return tuple(
+        [
+            _("Could qualify for {names}: record {findings}.").format(
+                names=_join(names, _("{first} or {last}")), findings=_join(findings)
+            )
+            for findings, names in groups.items()
+        ]
+    )
+
+
+_MISSING_LINES: _Memo[tuple[_Entry, ...], tuple[str, ...]] = _Memo(_missing_lines)
 
 
 _EXAM_FINDINGS = (
@@ -1590,216 +1868,169 @@ _EXAM_FINDINGS = (
     "aberrant_movement",
     "prone_instability_test",
 )
-
-
 _exam_findings = attrgetter(*_EXAM_FINDINGS)
 _NOTHING_RECORDED = (None,) * len(_EXAM_FINDINGS)
 
-
-def _no_exam(intake: Intake) -> bool:
-    return _exam_findings(intake.exam) == _NOTHING_RECORDED
-
-
-_SIGNS: dict[tuple[str, ...], str] = {}
-
-
-def _signs(met: list[Criterion]) -> str:
-    """The plain words of the criteria met, joined; remembered per combination."""
-    key = tuple([c.id for c in met])
-    text = _SIGNS.get(key)
-    if text is None:
-        text = _SIGNS[key] = _join(c.plain for c in met)
-    return text
+_NO_EXAM = _(
+    "No examination findings recorded yet: a physical therapist's examination decides the "
+    "treatment subgroup."
+)
+_NO_REPEATED_MOVEMENTS = _(
+    "Repeated-movement testing not recorded: it shows whether one direction of movement eases "
+    "the pain."
+)
+_NERVE_UNKNOWN = _(
+    "Not known whether a nerve is involved: record where the pain goes and the nerve tests "
+    "(straight-leg raise, strength, feeling, reflexes)."
+)
+_CAUSES_ARE_IDEAS = _("The possible causes listed are ideas to check, not a diagnosis.")
 
 
 def classify(intake: Intake, triage: Triage, scores: Scores) -> Classification:
     """Pathway, ICF category, treatment subgroup, directional preference, radicular pain and the
     causes worth considering, each explained; unknown findings that could change the result are
     listed in ``missing_findings``. Hypotheses to support a clinician, never a diagnosis."""
-    f = _Facts(intake, scores)
-    missing = _Missing(_no_exam(intake))
+    bits = _bits(intake, scores)
+    exam = intake.exam
+    no_exam = _exam_findings(exam) == _NOTHING_RECORDED
+    missing: list[_Entry] = []
 
     # Radicular: any sign; not radicular when every sign is known absent or there are no leg
     # symptoms at all; otherwise unknown.
-    _signs_met, unknown_signs, radicular, _could = _evaluate(RADICULAR_SIGNS, f)
-    f.radicular = radicular or (None if unknown_signs and f.leg is not False else False)
+    signs = _RADICULAR_OUTCOMES[bits & _RADICULAR_MASK]
+    radicular = signs.positive or (None if signs.unknown and bits & _LEG_NOT_FALSE else False)
+    bits |= _RADICULAR_BITS[radicular]
 
-    chosen, subgroup_reasons = _subgroup(f, missing)
-    f.tbc = chosen
-    pathway, pathway_reason = _pathway(f, triage, missing)
-    icf_rule = _icf(f, missing)
-    causes = _likely_causes(f)
+    chosen, subgroup_reasons = _subgroup(bits, no_exam, missing)
+    bits |= _TBC_BITS[chosen]
+    pathway, pathway_reason = _pathway(bits, triage, no_exam, missing)
+    icf, icf_reason = _icf(bits, no_exam, missing)
+    causes = _likely_causes(bits)
 
-    reasons = [
-        pathway_reason,
-        _("Category: {name}. {why}").format(name=icf_rule.name, why=icf_rule.reason),
-        *subgroup_reasons,
-    ]
+    reasons = [pathway_reason, icf_reason, *subgroup_reasons]
     if causes:
-        reasons.append(_("The possible causes listed are ideas to check, not a diagnosis."))
-    return Classification(
-        pathway=pathway,
-        icf=icf_rule.result,
-        tbc=chosen,
-        directional_preference=f.dp,
-        radicular=f.radicular,
-        likely_causes=causes,
-        reasons=tuple(reasons),
-        missing_findings=tuple(_open_questions(f, missing)),
-    )
+        reasons.append(_CAUSES_ARE_IDEAS)
+    dp = _DP[_movement(exam)]
+    lines: list[str] = []
+    if no_exam:
+        lines.append(_NO_EXAM)
+    if dp is DirectionalPreference.UNKNOWN:
+        lines.append(_NO_REPEATED_MOVEMENTS)
+    if radicular is None:
+        lines.append(_NERVE_UNKNOWN)
+    if missing:
+        lines += _MISSING_LINES[tuple(missing)]
+    return Classification(pathway, icf, chosen, dp, radicular, causes, tuple(reasons), tuple(lines))
 
 
 def rule_results(intake: Intake, scores: Scores) -> tuple[RuleResult, ...]:
     """Every treatment-subgroup rule (precedence order, then the pragmatic manipulation rule)
     with the criteria met and unknown, for a clinician who wants to see the counts."""
-    f = _Facts(intake, scores)
-    out = []
-    for rule in _REPORTED_RULES:
-        met, unknown, positive, _could = _evaluate(rule, f)
-        out.append(
+    return tuple(
+        [
             RuleResult(
-                rule.id, tuple([c.id for c in met]), tuple([c.id for c in unknown]), positive
+                outcome.rule.id,
+                tuple([c.id for c in outcome.met]),
+                tuple([c.id for c in outcome.unknown]),
+                outcome.positive,
             )
-        )
-    return tuple(out)
-
-
-def _subgroup(f: _Facts, missing: _Missing) -> tuple[Tbc | None, list[str]]:
-    """The first positive subgroup rule in precedence order, and the reasons."""
-    chosen: Rule[Tbc] | None = None
-    chosen_met: list[Criterion] = []
-    also: list[str] = []
-    for rule in TBC_RULES:
-        met, unknown, positive, could = _evaluate(rule, f)
-        if positive and chosen is None:
-            chosen, chosen_met = rule, met
-        elif positive:
-            also.append(rule.name)
-        elif could and chosen is None:  # only an earlier rule could change the result
-            missing.add(rule, met, unknown)
-    met, _unknown, pragmatic, _could = _evaluate(MANIPULATION_PRAGMATIC, f)
-
-    reasons: list[str] = []
-    if chosen is None:
-        reasons.append(_("No treatment subgroup fits the findings recorded so far."))
-    else:
-        reasons.append(
-            _("Subgroup: {name}. {why} Signs found: {signs}.").format(
-                name=chosen.name, why=chosen.reason, signs=_signs(chosen_met)
-            )
-        )
-        if also:
-            reasons.append(
-                _(
-                    "The findings also fit {others}; {name} comes first in the order of the rules."
-                ).format(others=_join(also), name=chosen.name)
-            )
-    if pragmatic and (chosen is None or chosen.result is not Tbc.MANIPULATION):
-        reasons.append(
-            _(
-                "The short two-sign check for manipulation is met ({signs}); a clinician may "
-                "consider manipulation."
-            ).format(signs=_signs(met))
-        )
-    return (chosen.result if chosen is not None else None), reasons
-
-
-def _pathway(f: _Facts, triage: Triage, missing: _Missing) -> tuple[Pathway, str]:
-    """Alrwaily 2016 Level 1: medical, rehabilitation or self-care, with the reason."""
-    if triage.level.needs_doctor:
-        if triage.level is Level.ROUTINE:
-            return Pathway.MEDICAL, _(
-                "A doctor should see you; physical therapy can go on meanwhile."
-            )
-        return Pathway.MEDICAL, _(
-            "A doctor should check some of your answers first, before physical therapy."
-        )
-    met, _unknown, positive, _could = _evaluate(PATHWAY_REHABILITATION, f)
-    if positive:
-        return Pathway.REHABILITATION, PATHWAY_REHABILITATION.reason.format(signs=_signs(met))
-    met, unknown, positive, _could = _evaluate(PATHWAY_SELF_CARE, f)
-    if positive:
-        return Pathway.SELF_CARE, PATHWAY_SELF_CARE.reason.format(signs=_signs(met))
-    # Without a rehabilitation signal, self-care fails only for want of answers: list them.
-    missing.add(PATHWAY_SELF_CARE, met, unknown)
-    return Pathway.REHABILITATION, _(
-        "Working with a physical therapist is advised until the answers show that self-care "
-        "alone will do."
+            for outcome in _REPORTED.outcomes(_bits(intake, scores))
+        ]
     )
 
 
-def _icf(f: _Facts, missing: _Missing) -> Rule[Icf]:
-    """The first ICF rule that fits; earlier rules that could still fit with the missing findings
-    are reported unless they would give the same category."""
-    chosen = ICF_DEFAULT
-    pending: list[tuple[Rule[Icf], list[Criterion], list[Criterion]]] = []
-    for rule in ICF_RULES:
-        met, unknown, positive, could = _evaluate(rule, f)
-        if positive:
-            chosen = rule
-            break
-        if could:
-            pending.append((rule, met, unknown))
-    reported = {chosen.result}
-    for rule, met, unknown in pending:
-        if rule.result not in reported:  # one line per category that could still fit
-            reported.add(rule.result)
-            missing.add(rule, met, unknown)
-    return chosen
+def _subgroup(bits: int, no_exam: bool, missing: list[_Entry]) -> tuple[Tbc | None, list[str]]:
+    """The first positive subgroup rule in precedence order, and the reasons."""
+    chosen: _Outcome | None = None
+    also: list[str] = []
+    for outcome in _TBC.outcomes(bits):
+        if outcome.positive:
+            if chosen is None:
+                chosen = outcome
+            else:
+                also.append(outcome.rule.name)
+        elif outcome.could and chosen is None:  # only an earlier rule could change the result
+            missing += outcome.missing[no_exam]
+    pragmatic = _PRAGMATIC_OUTCOMES[bits & _PRAGMATIC_MASK]
+
+    if chosen is None:
+        reasons = [_NO_SUBGROUP]
+        tbc = None
+    else:
+        reasons = [chosen.text]
+        tbc = chosen.rule.result
+        if also:
+            reasons.append(_ALSO_FITS[chosen.rule.name, tuple(also)])
+    if pragmatic.positive and tbc is not Tbc.MANIPULATION:
+        reasons.append(pragmatic.text)
+    return tbc, reasons
 
 
-def _open_questions(f: _Facts, missing: _Missing) -> list[str]:
-    """Missing findings: the examination, direction, nerve involvement, then rule by rule."""
-    lines: list[str] = []
-    if missing.no_exam:
-        lines.append(
-            _(
-                "No examination findings recorded yet: a physical therapist's examination decides "
-                "the treatment subgroup."
-            )
-        )
-    if f.dp is DirectionalPreference.UNKNOWN:
-        lines.append(
-            _(
-                "Repeated-movement testing not recorded: it shows whether one direction of "
-                "movement eases the pain."
-            )
-        )
-    if f.radicular is None:
-        lines.append(
-            _(
-                "Not known whether a nerve is involved: record where the pain goes and the nerve "
-                "tests (straight-leg raise, strength, feeling, reflexes)."
-            )
-        )
-    return lines + missing.lines()
-
-
-# Built once at import: (cause, needed, ((test, plain words, is key), ...)) per cause.
-_CAUSE_TABLE = tuple(
-    (rule.cause, rule.needed, tuple((c.test, c.plain, c.id in rule.key) for c in rule.features))
-    for rule in CAUSE_RULES
+_NO_SUBGROUP = _("No treatment subgroup fits the findings recorded so far.")
+_ALSO_FITS: _Memo[tuple[str, tuple[str, ...]], str] = _Memo(
+    lambda key: _(
+        "The findings also fit {others}; {name} comes first in the order of the rules."
+    ).format(others=_join(key[1]), name=key[0])
+)
+# Triage levels that need a doctor, and why the pathway is medical.
+_MEDICAL = {
+    level: _("A doctor should see you; physical therapy can go on meanwhile.")
+    if level is Level.ROUTINE
+    else _("A doctor should check some of your answers first, before physical therapy.")
+    for level in Level
+    if level.needs_doctor
+}
+_REHABILITATION_UNTIL = _(
+    "Working with a physical therapist is advised until the answers show that self-care alone "
+    "will do."
 )
 
 
-def _likely_causes(f: _Facts) -> tuple[LikelyCause, ...]:
+def _pathway(
+    bits: int, triage: Triage, no_exam: bool, missing: list[_Entry]
+) -> tuple[Pathway, str]:
+    """Alrwaily 2016 Level 1: medical, rehabilitation or self-care, with the reason."""
+    medical = _MEDICAL.get(triage.level)
+    if medical is not None:
+        return Pathway.MEDICAL, medical
+    outcome = _REHABILITATION_OUTCOMES[bits & _REHABILITATION_MASK]
+    if outcome.positive:
+        return Pathway.REHABILITATION, outcome.text
+    outcome = _SELF_CARE_OUTCOMES[bits & _SELF_CARE_MASK]
+    if outcome.positive:
+        return Pathway.SELF_CARE, outcome.text
+    # Without a rehabilitation signal, self-care fails only for want of answers: list them.
+    missing += outcome.missing[no_exam]
+    return Pathway.REHABILITATION, _REHABILITATION_UNTIL
+
+
+def _icf(bits: int, no_exam: bool, missing: list[_Entry]) -> tuple[Icf, str]:
+    """The first ICF rule that fits, and its reason; earlier rules that could still fit with the
+    missing findings are reported unless they would give the same category."""
+    chosen, text = ICF_DEFAULT.result, _ICF_DEFAULT_TEXT
+    pending: list[_Outcome] = []
+    for outcome in _ICF.outcomes(bits):
+        if outcome.positive:
+            chosen, text = outcome.rule.result, outcome.text
+            break
+        if outcome.could:
+            pending.append(outcome)
+    if pending:
+        reported = {chosen}
+        for outcome in pending:
+            if outcome.rule.result not in reported:  # one line per category that could still fit
+                reported.add(outcome.rule.result)
+                missing += outcome.missing[no_exam]
+    return chosen, text
+
+
+def _likely_causes(bits: int) -> tuple[LikelyCause, ...]:
     """Causes with enough fitting features, most features first (table order on ties)."""
-    found: list[tuple[int, int, LikelyCause]] = []
-    for order, (cause, needed, features) in enumerate(_CAUSE_TABLE):
-        reasons = []
-        key = False
-        for test, plain, is_key in features:
-            if test(f):
-                reasons.append(plain)
-                key = key or is_key
-        if key and len(reasons) >= needed:
-            found.append((-len(reasons), order, LikelyCause(cause, tuple(reasons))))
-    found.sort(key=_rank)
-    return tuple(item[2] for item in found)
-
-
-def _rank(item: tuple[int, int, LikelyCause]) -> tuple[int, int]:
-    return item[0], item[1]
+    found = list(filter(None, map(getitem, _CAUSE_MEMOS, map(and_, repeat(bits), _CAUSE_MASKS))))
+    if not found:
+        return ()
+    found.sort(key=_RANK)  # most features met, then table order
+    return tuple([item[2] for item in found])
 
 
 def to_json(c: Classification) -> dict[str, Any]:

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from backcare.engine import classification
 from backcare.engine.classification import (
     CAUSE_RULES,
     ICF_DEFAULT,
@@ -905,3 +906,15 @@ def test_a_criterion_id_names_one_criterion_across_all_rules() -> None:
     for rule in (*rules, RADICULAR_SIGNS):
         for criterion in rule.criteria:
             assert by_id.setdefault(criterion.id, criterion) is criterion, criterion.id
+
+
+def test_a_full_memo_starts_again_and_gives_the_same_answers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Answers are remembered per distinct finding; the memory is bounded, and starting it again
+    # must not change any result.
+    intakes = [make(age=age, episode=acute(days=age % 40)) for age in range(16, 121)]
+    monkeypatch.setattr(classification, "MEMO_LIMIT", 1)
+    bounded = [to_json(run(i, scores(fabq_w=i.person.age))) for i in intakes]
+    monkeypatch.undo()
+    assert [to_json(run(i, scores(fabq_w=i.person.age))) for i in intakes] == bounded
