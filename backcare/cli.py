@@ -162,6 +162,31 @@ def cmd_content_check(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> i
     return 0
 
 
+def cmd_content_render(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
+    from backcare.engine.catalog import load_catalog
+    from backcare.engine.gallery import gallery_files
+
+    try:
+        catalog = load_catalog(args.content)
+    except InvalidDocument as err:
+        raise BadInput([str(p) for p in err.problems]) from None
+    target: Path = args.out_dir
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        files = gallery_files(catalog)
+        for name, text in files.items():
+            (target / name).write_text(text, encoding="utf-8")
+    except OSError as err:
+        raise BadInput([f"{target}: cannot write there ({err.strerror})"]) from None
+    out.write(
+        _("{count} exercises drawn; open {index}").format(
+            count=len(catalog.exercises), index=target / "index.html"
+        )
+        + "\n"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="backcare",
@@ -192,6 +217,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--content", type=Path, default=default_content_dir(), help="content folder")
     p.add_argument("--licensed", type=Path, help="a clinic's licensed questionnaire wording file")
     p.set_defaults(handler=cmd_content_check)
+    p = content_sub.add_parser("render", help="draw every exercise as SVG, with a gallery page")
+    p.add_argument("out_dir", metavar="OUT_DIR", type=Path, help="folder to write into")
+    p.add_argument("--content", type=Path, default=default_content_dir(), help="content folder")
+    p.set_defaults(handler=cmd_content_render)
 
     p = sub.add_parser("rules", help="write the clinician-facing rule tables into docs/rules/")
     p.add_argument("--check", action="store_true", help="exit 1 if the tables are out of date")

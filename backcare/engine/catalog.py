@@ -27,6 +27,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeVar
 
+from .figures import parse_figure
 from .intake import AvoidPosition, Equipment
 from .validation import (
     INVALID,
@@ -233,7 +234,7 @@ class Exercise:
     figure: Mapping[str, Any] = field(
         default_factory=_empty_table,
         metadata=spec(
-            _Table("Pose key frames for the illustration, kept as written."), nullable=False
+            _Table("Pose key frames for the illustration (docs/figures.md)."), required=True
         ),
     )
 
@@ -548,6 +549,10 @@ def _load_exercises(
                 )
             )
             continue
+        try:
+            parse_figure(ex.figure, f"{where}: figure")
+        except InvalidDocument as err:
+            problems.extend(err.problems)
         exercises[ex.id] = ex
         files[ex.id] = where
     return exercises, files

@@ -40,6 +40,7 @@ Point = tuple[float, float]
 class View(StrEnum):
     SIDE = "side"  # sagittal: flexion and extension; the figure faces right, near side shown
     FRONT = "front"  # frontal: side bending, shift correction, side lying; the figure faces you
+    TOP = "top"  # frontal plane seen from above: lying face down, hips shifted; no floor
 
 
 class Root(StrEnum):
@@ -61,6 +62,7 @@ class Surface(StrEnum):
     FLOOR = "floor"
     SEAT = "seat"
     STEP = "step"
+    SADDLE = "saddle"  # the saddle of the exercise bike (prop "bike")
 
 
 class End(StrEnum):
@@ -85,6 +87,11 @@ class Prop(StrEnum):
     BALL = "ball"  # a soft ball between the knees
     WEIGHT = "weight"  # a weight held in the near hand
     STICK = "stick"  # a stick along the back, from the head to the tailbone (side view)
+    BIKE = "bike"  # an exercise bike: saddle under the pelvis, pedals under the feet (side view)
+    WATER = "water"  # a pool: water up to the chest; a body lying in it floats (no floor)
+    COUNTER = "counter"  # a kitchen counter or table top under the first planted hand
+    BAND_ANCHOR = "band_anchor"  # a band from the hands to a door handle in front, waist high
+    WALKER = "walker"  # a walking frame (or shopping trolley) held in the hands
 
 
 # --- the body: proportions, segments, shapes ------------------------------------------------
@@ -230,11 +237,15 @@ _TURN: Mapping[tuple[View, str], tuple[float, float]] = MappingProxyType(
         (View.FRONT, "wrist"): (0.0, -1.0),
     }
 )
+# The top view turns its joints as the front view does: it is the frontal plane seen from above.
+_PLANE: Mapping[View, View] = MappingProxyType(
+    {View.SIDE: View.SIDE, View.FRONT: View.FRONT, View.TOP: View.FRONT}
+)
 
 
 def _turn(view: View, seg: Segment) -> tuple[float, float]:
-    offset, sign = _TURN[(view, seg.kind)]
-    if view is View.FRONT and seg.side == "far":  # the far side is the mirror image
+    offset, sign = _TURN[(_PLANE[view], seg.kind)]
+    if view is not View.SIDE and seg.side == "far":  # the far side is the mirror image
         return -offset, -sign
     return offset, sign
 
@@ -275,6 +286,19 @@ _ARM_SHAPES: Mapping[str, tuple[Shape, ...]] = {
 # Local frame of a segment: v along it from its joint, u across it (forward for an upright
 # segment in the side view, towards the near side in the front view). For the foot, v points to
 # the toes and u to the sole.
+_FRONT_SHAPES: Mapping[str, tuple[Shape, ...]] = {
+    "pelvis": (Capsule(0, -0.01, 0.095, 0, 0.06, 0.085),),
+    "lumbar": (Capsule(0, 0, 0.08, 0, 0.10, 0.085),),
+    "thoracic": (
+        Capsule(0, 0, 0.088, 0, 0.08, 0.098),
+        Capsule(-0.09, 0.108, 0.045, 0.09, 0.108, 0.045),
+    ),
+    "neck": (Capsule(0, 0, 0.032, 0, 0.07, 0.03),),
+    "head": (Ellipse(0, 0.047, 0.05, 0.066),),
+    "thigh": (Capsule(0, 0, 0.045, 0, 0.245, 0.04),),  # no lower than the pelvis in side lying
+    "foot": (Capsule(0.02, -0.016, 0.019, 0.025, 0.032, 0.014),),
+    **_ARM_SHAPES,
+}
 SHAPES: Mapping[View, Mapping[str, tuple[Shape, ...]]] = MappingProxyType(
     {
         View.SIDE: {
@@ -287,24 +311,13 @@ SHAPES: Mapping[View, Mapping[str, tuple[Shape, ...]]] = MappingProxyType(
             "foot": (Capsule(0.017, -0.013, 0.022, 0.026, 0.104, 0.013),),
             **_ARM_SHAPES,
         },
-        View.FRONT: {
-            "pelvis": (Capsule(0, -0.01, 0.095, 0, 0.06, 0.085),),
-            "lumbar": (Capsule(0, 0, 0.08, 0, 0.10, 0.085),),
-            "thoracic": (
-                Capsule(0, 0, 0.088, 0, 0.08, 0.098),
-                Capsule(-0.09, 0.108, 0.045, 0.09, 0.108, 0.045),
-            ),
-            "neck": (Capsule(0, 0, 0.032, 0, 0.07, 0.03),),
-            "head": (Ellipse(0, 0.047, 0.05, 0.066),),
-            "thigh": (Capsule(0, 0, 0.047, 0, 0.245, 0.04),),
-            "foot": (Capsule(0.02, -0.016, 0.019, 0.025, 0.032, 0.014),),
-            **_ARM_SHAPES,
-        },
+        View.FRONT: _FRONT_SHAPES,
+        View.TOP: _FRONT_SHAPES,  # seen from above: the back of the body, no face
     }
 )
 # Small marks drawn over the head (eyes), not part of the outline.
 EYES: Mapping[View, tuple[Point, ...]] = MappingProxyType(
-    {View.SIDE: ((0.046, 0.058),), View.FRONT: ((-0.019, 0.058), (0.019, 0.058))}
+    {View.SIDE: ((0.046, 0.058),), View.FRONT: ((-0.019, 0.058), (0.019, 0.058)), View.TOP: ()}
 )
 
 
@@ -359,19 +372,21 @@ JOINT_RULES: tuple[JointRule, ...] = (
     ),
     JointRule(
         "shoulder",
-        (-60, 180),
+        (-120, 180),
         (-30, 180),
         "arm hanging along the trunk",
-        "flexion (arm forwards and up; 180 is overhead); front view: abduction (out to the side)",
+        "flexion (arm forwards and up; 180 is overhead; below -60 only for an arm turned out "
+        "with a negative elbow); front view: abduction (out to the side)",
     ),
     JointRule(
         "elbow",
-        (0, 150),
+        (-150, 150),
         (-150, 150),
         "straight",
         "flexion; front view: the forearm turns on in the direction the abduction turns (up "
         "and out), "
-        "negative turns it back towards the body (hands on hips)",
+        "negative turns it back towards the body (hands on hips); side view: negative, with "
+        "the shoulder below -60, draws an elbow turned out and up (press-up start)",
     ),
     JointRule(
         "wrist",
@@ -523,6 +538,13 @@ BASE_POSES: Mapping[str, BasePose] = MappingProxyType(
                 Root.PELVIS,
                 description="lying on the near side, legs straight, head on the lower arm",
             ),
+            BasePose(
+                "face_down_from_above",
+                (View.TOP,),
+                {"pelvis_angle": 90, **_both(elbow=8)},
+                Root.PELVIS,
+                description="lying face down seen from above, arms by the sides; head to the right",
+            ),
         )
     }
 )
@@ -542,6 +564,8 @@ class Frame:
     planted: tuple[End, ...] = ()
     settle: bool = False
     hold_seconds: float = 0.0
+    resting: tuple[End, ...] = ()  # put on the surface below where they fall, free to slide
+    pedal: float | None = None  # bike crank angle: near pedal 0 top, 90 front, 180 bottom
 
 
 @dataclass(frozen=True, slots=True)
@@ -552,6 +576,7 @@ class Figure:
     hold_seconds: float = 0.0  # pause at the end pose in the animation
     move_seconds: float = 1.6  # time of each move between key frames
     arrow: str = ""  # the landmark the still's arrow follows; "" for the one that moves most
+    cycle: bool = False  # the animation goes on from the end pose to the start (walking, pedalling)
 
 
 MAX_FRAMES = 6
@@ -560,6 +585,20 @@ SEAT_HEIGHT = 0.25  # about 44 cm for a 1.75 m person: a dining chair [synthesis
 SEAT_DEPTH = 0.24
 STEP_HEIGHT = 0.10  # about 17 cm: one stair [synthesis]
 STEP_DEPTH = 0.24
+# The exercise bike [synthesis]: a saddle about 82 cm high for a 1.75 m person, so the knee
+# stays a little bent with the pedal at the bottom; the crank below and in front of the saddle.
+SADDLE_HEIGHT = 0.47
+CRANK_FORWARD = 0.15  # crank centre in front of the hip joint of the first frame on the saddle
+CRANK_HEIGHT = 0.15
+CRANK_RADIUS = 0.09
+FLYWHEEL_RADIUS = 0.11
+PEDAL_FOOT_ALPHA = 100.0  # the foot on the pedal, toes a little down
+# A kitchen counter about 91 cm high for a 1.75 m person [synthesis].
+COUNTER_HEIGHT = 0.52
+COUNTER_BEHIND = 0.15  # the counter top reaches this far behind the first planted hand
+COUNTER_DEPTH = 0.6
+WATER_ABOVE_CHEST = 0.04  # the water line above the thoracic joint of the first frame
+BAND_ANCHOR_HEIGHT = 0.56  # a door handle at about waist height
 MAT_THICKNESS = 0.02
 TOWEL_RADIUS = 0.032
 BALL_RADIUS = 0.05
@@ -567,8 +606,18 @@ MAX_SETTLE = 45.0  # degrees a frame may tip when it settles
 SAMPLES_PER_MOVE = 12
 REST_SECONDS = 0.8  # pause at the start pose before the loop repeats
 MIN_END_PAUSE = 0.5
-_FIGURE_KEYS = ("view", "props", "hold_seconds", "move_seconds", "arrow", "frames")
-_FRAME_KEYS = ("name", "pose", "root", "on", "planted", "settle", "hold_seconds")
+_FIGURE_KEYS = ("view", "props", "hold_seconds", "move_seconds", "arrow", "cycle", "frames")
+_FRAME_KEYS = (
+    "name",
+    "pose",
+    "root",
+    "on",
+    "planted",
+    "resting",
+    "settle",
+    "hold_seconds",
+    "pedal",
+)
 _ONE_OF = "allowed: one of "
 
 
@@ -629,6 +678,9 @@ def parse_figure(mapping: Mapping[str, Any], path: str = "figure") -> Figure:
     arrow = mapping.get("arrow", "")
     if arrow != "" and arrow not in LANDMARKS:
         r.problem(r.at("arrow"), arrow, _choices(LANDMARKS))
+    cycle = mapping.get("cycle", False)
+    if type(cycle) is not bool:
+        r.problem(r.at("cycle"), cycle, "allowed: true or false")
     raw_frames = mapping.get("frames")
     if type(raw_frames) is not list or not 2 <= len(raw_frames) <= MAX_FRAMES:
         shown = f"a list of {len(raw_frames)} frames" if type(raw_frames) is list else raw_frames
@@ -638,14 +690,14 @@ def parse_figure(mapping: Mapping[str, Any], path: str = "figure") -> Figure:
     if view is not None:
         by_name: dict[str, Frame] = {}
         for i, raw in enumerate(raw_frames):
-            frame = _read_frame(r, raw, f"frames[{i}]", view, by_name)
+            frame = _read_frame(r, raw, f"frames[{i}]", view, by_name, props)
             if frame is not None:
                 by_name[frame.name] = frame
                 frames.append(frame)
     if r.problems:
         raise InvalidDocument(r.problems)
     assert view is not None and hold is not None and move is not None
-    figure = Figure(view, tuple(frames), props, hold, move, str(arrow))
+    figure = Figure(view, tuple(frames), props, hold, move, str(arrow), bool(cycle))
     problems = _check_scene(figure, r)
     if problems:
         raise InvalidDocument(problems)
@@ -667,7 +719,12 @@ def _read_props(r: _Reader, raw: Any) -> tuple[Prop, ...]:
 
 
 def _read_frame(
-    r: _Reader, raw: Any, where: str, view: View, earlier: Mapping[str, Frame]
+    r: _Reader,
+    raw: Any,
+    where: str,
+    view: View,
+    earlier: Mapping[str, Frame],
+    props: Sequence[Prop] = (),
 ) -> Frame | None:
     if not isinstance(raw, Mapping):
         r.problem(r.at(where), raw, "allowed: a table with a name, a pose and joint angles")
@@ -703,23 +760,34 @@ def _read_frame(
             angles[joint] = value if value is not None else angles[joint]
     root = r.choice(raw["root"], r.at(where, "root"), Root) if "root" in raw else start.root
     on = r.choice(raw["on"], r.at(where, "on"), Surface) if "on" in raw else start.on
-    planted = start.planted
-    if "planted" in raw:
-        items = raw["planted"]
-        if type(items) is not list:
-            r.problem(r.at(where, "planted"), items, "allowed: a list of " + ", ".join(End))
-            items = []
-        planted = tuple(
-            e for i, e in enumerate(items) if r.choice(e, r.at(where, f"planted[{i}]"), End)
-        )
-        planted = tuple(End(e) for e in dict.fromkeys(planted))
+    planted = _read_ends(r, raw, where, "planted", start.planted)
+    resting = _read_ends(r, raw, where, "resting", start.resting)
+    pedal = start.pedal
+    if "pedal" in raw:
+        pedal = r.number(raw["pedal"], r.at(where, "pedal"), 0, 360)
+        if Prop.BIKE not in props:
+            r.problem(r.at(where, "pedal"), raw["pedal"], "add 'bike' to props")
     settle = raw.get("settle", start.settle)
     if type(settle) is not bool:
         r.problem(r.at(where, "settle"), settle, "allowed: true or false")
     hold = r.number(raw.get("hold_seconds", 0), r.at(where, "hold_seconds"), 0, 60)
     if len(r.problems) > count:
         return None
-    return Frame(str(name), MappingProxyType(angles), root, on, planted, bool(settle), hold or 0.0)
+    frame = Frame(str(name), MappingProxyType(angles), root, on, planted, bool(settle), hold or 0.0)
+    return replace(frame, resting=tuple(e for e in resting if e not in planted), pedal=pedal)
+
+
+def _read_ends(
+    r: _Reader, raw: Mapping[str, Any], where: str, key: str, default: tuple[End, ...]
+) -> tuple[End, ...]:
+    if key not in raw:
+        return default
+    items = raw[key]
+    if type(items) is not list:
+        r.problem(r.at(where, key), items, "allowed: a list of " + ", ".join(End))
+        items = []
+    ends = tuple(e for i, e in enumerate(items) if r.choice(e, r.at(where, f"{key}[{i}]"), End))
+    return tuple(End(e) for e in dict.fromkeys(ends))
 
 
 # --- forward kinematics ----------------------------------------------------------------------
@@ -884,19 +952,34 @@ class _Stage:
 
     floor: float
     step: tuple[float, float] | None = None  # x span of the step
+    counter: tuple[float, float] | None = None  # x span of the counter top
+    crank: Point | None = None  # centre of the bike's pedal crank
+    floating: bool = False  # lying in water: nothing rests on the floor below
 
     def surface(self, on: Surface) -> float:
         if on is Surface.SEAT:
             return SEAT_HEIGHT
         if on is Surface.STEP:
             return STEP_HEIGHT
+        if on is Surface.SADDLE:
+            return SADDLE_HEIGHT
         return self.floor
 
-    def beneath(self, x: float) -> float:
-        """The height of whatever a hand or foot at ``x`` would stand on."""
+    def beneath(self, x: float, hand: bool = False) -> float:
+        """The height of whatever a hand or foot at ``x`` would rest on (hands: the counter)."""
+        if hand and self.counter is not None and self.counter[0] <= x <= self.counter[1]:
+            return COUNTER_HEIGHT
         if self.step is not None and self.step[0] <= x <= self.step[1]:
             return STEP_HEIGHT
         return self.floor
+
+
+def _floating(figure: Figure) -> bool:
+    """A body that lies in water (swimming) floats, and the top view looks down on the floor:
+    in both no floor is drawn below the body and none is enforced."""
+    if figure.view is View.TOP:
+        return True
+    return Prop.WATER in figure.props and abs(figure.frames[0].angles["pelvis_angle"]) >= 45
 
 
 def _moved(pose: Pose, dx: float, dy: float) -> Pose:
@@ -976,12 +1059,12 @@ def _plant(pose: Pose, end: End, target_x: float, stage: _Stage) -> tuple[Pose, 
     # or shank's own thickness there (a foot lying on its top rests on the ankle too).
     wrist = SHAPES[view][lower.part][-1]
     assert isinstance(wrist, Capsule)
-    surface = stage.beneath(target_x)
+    surface = stage.beneath(target_x, end in _HANDS)
     target = (target_x, surface + max(_tip_depth(view, tip, tip_alpha), wrist.r1))
     chain = (upper, lower, tip)
     out = _reach(pose, chain, target, tip_alpha)
     dip = surface - out.lowest([upper.name, lower.name, tip.name])
-    if dip > 1e-9:
+    if dip > 1e-9 and surface != COUNTER_HEIGHT:  # an elbow may hang in front of a counter
         out = _reach(pose, chain, (target[0], target[1] + dip), tip_alpha)
     reached = out.placements()[lower.name].end
     return out, math.hypot(reached[0] - target[0], reached[1] - target[1])
@@ -1036,6 +1119,28 @@ class _Rule:
     settle: bool
     planted: Mapping[End, float | None]  # target x of each planted end; None: where it falls
     anchor: Mapping[str, float] | None  # x of each anchor joint in the pose before; None: 0
+    pedal: float | None = None  # crank angle: the feet are put on the bike's pedals
+
+
+def _pedal_point(crank: Point, angle: float) -> Point:
+    """Where a pedal is at crank ``angle`` (0 top, 90 front, 180 bottom: turning clockwise)."""
+    return _local(crank, angle, 0.0, CRANK_RADIUS)
+
+
+def _pedal(pose: Pose, crank: Point, angle: float) -> tuple[Pose, float]:
+    """Both feet on the pedals (the far one half a turn on) by hip and knee inverse kinematics."""
+    miss = 0.0
+    for end, turn in ((End.NEAR_FOOT, 0.0), (End.FAR_FOOT, 180.0)):
+        chain = tuple(SEGMENT_BY_NAME[n] for n in END_CHAINS[end])
+        assert len(chain) == 3
+        ball = _pedal_point(crank, angle + turn)
+        # The ball of the foot on the pedal: the ankle sits behind and above it.
+        dx, dy = _local((0.0, 0.0), PEDAL_FOOT_ALPHA, 0.035, 0.09)
+        target = (ball[0] - dx, ball[1] - dy)
+        pose = _reach(pose, (chain[0], chain[1], chain[2]), target, PEDAL_FOOT_ALPHA)
+        reached = pose.placements()[chain[1].name].end
+        miss = max(miss, math.dist(reached, target))
+    return pose, miss
 
 
 def _place(
@@ -1060,6 +1165,9 @@ def _place(
         tip = END_CHAINS[end][1]
         x = pose.placements()[tip].end[0] if target is None else target
         pose, gap = _plant(pose, end, x, stage)
+        miss = max(miss, gap)
+    if rule.pedal is not None and stage.crank is not None:
+        pose, gap = _pedal(pose, stage.crank, rule.pedal)
         miss = max(miss, gap)
     return pose, miss
 
@@ -1092,6 +1200,13 @@ class Scene:
     pillow: Box | None = None
     towel: Circle | None = None
     bounds: Box = field(default_factory=lambda: Box(0, 0, 1, 1))
+    counter: Box | None = None  # the counter or table top (y1 is its top)
+    saddle: Box | None = None  # the exercise bike's saddle ...
+    crank: Point | None = None  # ... its pedal crank's centre ...
+    handlebar: Point | None = None  # ... and its handlebar grip
+    water: float | None = None  # the height of the water line
+    floating: bool = False  # lying in the water: no floor is drawn below
+    anchor: Point | None = None  # the door handle a band is tied to
 
 
 def _ease(t: float) -> float:
@@ -1110,28 +1225,36 @@ def _mix(a: Pose, b: Pose, s: float) -> Pose:
 
 def _rule_for(frame: Frame, before: Pose | None) -> _Rule:
     """The frame's rule, its anchor and targets taken from the pose before (none: from 0)."""
+    # Resting hands and feet go on the surface where they fall, in every frame.
+    resting = dict.fromkeys(frame.resting)
     if before is None:
-        return _Rule(frame.root, frame.on, frame.settle, dict.fromkeys(frame.planted), None)
+        targets = {**dict.fromkeys(frame.planted), **resting}
+        return _Rule(frame.root, frame.on, frame.settle, targets, None, frame.pedal)
     placed = before.placements()
-    targets: dict[End, float | None] = {
-        end: placed[END_CHAINS[end][1]].end[0] for end in frame.planted
-    }
+    targets = {end: placed[END_CHAINS[end][1]].end[0] for end in frame.planted}
     anchors = {name: placed[name].joint[0] for name in ROOT_PARTS[frame.root][1]}
-    return _Rule(frame.root, frame.on, frame.settle, targets, anchors)
+    return _Rule(frame.root, frame.on, frame.settle, {**targets, **resting}, anchors, frame.pedal)
 
 
 def build_scene(figure: Figure) -> Scene:
     """Ground every key frame, sample the loop, and place the props."""
     floor = MAT_THICKNESS if Prop.MAT in figure.props else 0.0
-    stage = _Stage(floor)
+    stage = _Stage(floor, floating=_floating(figure))
     poses: list[Pose] = []
     rules: list[_Rule] = []
     misses: list[float] = []
     for frame in figure.frames:
         rule = _rule_for(frame, poses[-1] if poses else None)
+        x = 0.0 if rule.anchor is None else rule.anchor[ROOT_PARTS[frame.root][1][0]]
         if frame.on is Surface.STEP and stage.step is None:
-            x = 0.0 if rule.anchor is None else rule.anchor[ROOT_PARTS[frame.root][1][0]]
             stage.step = (x - 0.08, x - 0.08 + STEP_DEPTH)
+        if frame.on is Surface.SADDLE and stage.crank is None:
+            stage.crank = (x + CRANK_FORWARD, CRANK_HEIGHT)
+        hands = [e for e in rule.planted if e in _HANDS]
+        if Prop.COUNTER in figure.props and stage.counter is None and hands:
+            loose, _miss = _place(figure.view, frame.angles, replace(rule, planted={}), stage)
+            wrist = loose.placements()[END_CHAINS[hands[0]][1]].end[0]
+            stage.counter = (wrist - COUNTER_BEHIND, wrist - COUNTER_BEHIND + COUNTER_DEPTH)
         pose, miss = _place(figure.view, frame.angles, rule, stage)
         # Later frames re-read their targets from the grounded pose (first frame: where they fell).
         rules.append(_rule_for(frame, pose))
@@ -1145,20 +1268,30 @@ def build_scene(figure: Figure) -> Scene:
 def _loop(
     figure: Figure, poses: Sequence[Pose], rules: Sequence[_Rule], stage: _Stage
 ) -> list[tuple[float, Pose]]:
-    """One loop: out through every key frame, pause, back to the start, rest."""
+    """One loop: out through every key frame, pause, back to the start, rest.
+
+    A ``cycle`` figure goes on from the end pose to the start instead, at an even pace and
+    without the pauses, so walking and pedalling run on.
+    """
     frames = figure.frames
+    count = len(frames)
     moves: list[list[Pose]] = []
-    for i in range(len(frames) - 1):
-        a, b = frames[i], frames[i + 1]
+    for i in range(count if figure.cycle else count - 1):
+        a, b, j = frames[i], frames[(i + 1) % count], (i + 1) % count
         path = [poses[i]]
         for k in range(1, SAMPLES_PER_MOVE):
-            s = _ease(k / SAMPLES_PER_MOVE)
-            angles = {j: _lerp(a.angles[j], b.angles[j], s) for j in JOINTS}
-            pose_a = _place(figure.view, angles, rules[i], stage)
-            pose_b = _place(figure.view, angles, rules[i + 1], stage)
+            s = k / SAMPLES_PER_MOVE if figure.cycle else _ease(k / SAMPLES_PER_MOVE)
+            angles = {n: _lerp(a.angles[n], b.angles[n], s) for n in JOINTS}
+            rule_a, rule_b = rules[i], rules[j]
+            if a.pedal is not None and b.pedal is not None:  # the crank turns on, clockwise
+                pedal = a.pedal + (b.pedal - a.pedal) % 360.0 * s
+                rule_a, rule_b = replace(rule_a, pedal=pedal), replace(rule_b, pedal=pedal)
+            pose_a = _place(figure.view, angles, rule_a, stage)
+            pose_b = _place(figure.view, angles, rule_b, stage)
             mixed = _mix(pose_a[0], pose_b[0], s)
-            path.append(_moved(mixed, 0.0, max(0.0, stage.floor - mixed.lowest())))
-        path.append(poses[i + 1])
+            lift = 0.0 if stage.floating else max(0.0, stage.floor - mixed.lowest())
+            path.append(_moved(mixed, 0.0, lift))
+        path.append(poses[j])
         moves.append(path)
     step = figure.move_seconds / SAMPLES_PER_MOVE
     out: list[tuple[float, Pose]] = [(0.0, poses[0])]
@@ -1171,6 +1304,11 @@ def _loop(
         if seconds > 0:
             out.append((out[-1][0] + seconds, out[-1][1]))
 
+    if figure.cycle:
+        for i, path in enumerate(moves):
+            walk(path)
+            pause(frames[(i + 1) % count].hold_seconds)
+        return out
     for i, path in enumerate(moves):
         walk(path)
         if i < len(moves) - 1:
@@ -1196,6 +1334,13 @@ def _with_props(scene: Scene, stage: _Stage) -> Scene:
         changes["towel"] = Circle(x, y, TOWEL_RADIUS)
     if Prop.CHAIR in props:
         changes.update(_chair(scene, changes.get("towel")))
+    if stage.counter is not None:
+        changes["counter"] = Box(stage.counter[0], 0.0, stage.counter[1], COUNTER_HEIGHT)
+    if stage.crank is not None:
+        changes.update(_bike(scene, stage.crank))
+    if Prop.WATER in props:
+        changes["water"] = first.placements()["thoracic"].joint[1] + WATER_ABOVE_CHEST
+    changes["floating"] = stage.floating
     if Prop.PILLOW in props:
         head = first.circles(["head"])
         low = min(_low(s) for s in head)
@@ -1214,16 +1359,41 @@ def _with_props(scene: Scene, stage: _Stage) -> Scene:
         changes["wall"] = Box(x0 - 0.12, 0.0, x1 + 0.12, 1.12)
     elif Prop.SIDE_WALL in props:
         changes["wall"] = Box(x1, 0.0, x1 + 0.05, 1.12)
+    if Prop.BAND_ANCHOR in props:
+        changes["anchor"] = (x1 + 0.3, BAND_ANCHOR_HEIGHT)
+        changes["wall"] = Box(x1 + 0.32, 0.0, x1 + 0.36, 1.12)  # the edge of the open door
+    keys = ("seat", "backrest", "step", "wall", "counter", "saddle")
     boxes = [Box(x0, 0.0, x1, max(tops))] + [
-        b for b in (changes.get(k) for k in ("seat", "backrest", "step", "wall")) if b is not None
+        b for b in (changes.get(k) for k in keys) if b is not None
     ]
+    if Prop.WALKER in props:  # the walking frame reaches in front of the hands
+        reach = max(_hand_centre(p.placements(), "near")[0] for _t, p in scene.samples)
+        boxes.append(Box(x0, 0.0, reach + 0.27, 0.1))
+    if "crank" in changes:  # the bike's flywheel in front of the crank
+        cx, cy = changes["crank"]
+        boxes.append(Box(cx, 0.0, cx + 0.2 + FLYWHEEL_RADIUS, cy))
+    low = min(p.bounds()[1] for _t, p in scene.samples) - 0.08 if stage.floating else -0.035
     bounds = Box(
         min(b.x0 for b in boxes) - 0.06,
-        -0.035,
+        low,
         max(b.x1 for b in boxes) + 0.06,
-        max(b.y1 for b in boxes) + 0.04,
+        max(max(b.y1 for b in boxes), changes.get("water") or 0.0) + 0.04,
     )
     return replace(scene, bounds=bounds, **changes)
+
+
+def _bike(scene: Scene, crank: Point) -> dict[str, Any]:
+    """The saddle under the first frame on the saddle, the handlebar at its near hand."""
+    pose = next(
+        p for f, p in zip(scene.figure.frames, scene.poses, strict=True) if f.on is Surface.SADDLE
+    )
+    pelvis = min(pose.circles(["pelvis"]), key=_low)
+    saddle = Box(pelvis.x - 0.07, SADDLE_HEIGHT - 0.03, pelvis.x + 0.06, SADDLE_HEIGHT)
+    return {
+        "saddle": saddle,
+        "crank": crank,
+        "handlebar": _hand_centre(pose.placements(), "near"),
+    }
 
 
 def _chair(scene: Scene, towel: Circle | None) -> dict[str, Box]:
@@ -1252,13 +1422,15 @@ def _check_scene(figure: Figure, r: _Reader) -> list[Problem]:
     problems: list[Problem] = []
     props = figure.props
     for i, frame in enumerate(figure.frames):
-        need = {Surface.SEAT: Prop.CHAIR, Surface.STEP: Prop.STEP}.get(frame.on)
+        need = {Surface.SEAT: Prop.CHAIR, Surface.STEP: Prop.STEP, Surface.SADDLE: Prop.BIKE}.get(
+            frame.on
+        )
         if need is not None and need not in props:
             problems.append(
                 Problem(r.at(f"frames[{i}]", "on"), frame.on.value, f"add {need.value!r} to props")
             )
-    for prop in (Prop.TOWEL, Prop.STICK):
-        if prop in props and figure.view is View.FRONT:
+    for prop in (Prop.TOWEL, Prop.STICK, Prop.BIKE):
+        if prop in props and figure.view is not View.SIDE:
             problems.append(Problem(r.at("props"), prop.value, "allowed in the side view only"))
     if problems:
         return problems
@@ -1266,7 +1438,7 @@ def _check_scene(figure: Figure, r: _Reader) -> list[Problem]:
     for i, (pose, miss) in enumerate(zip(scene.poses, scene.misses, strict=True)):
         part = min(SEGMENT_BY_NAME, key=lambda name: pose.lowest([name]))
         below = scene.floor - pose.lowest([part])
-        if below > TOLERANCE:
+        if below > TOLERANCE and not scene.floating:
             problems.append(
                 Problem(
                     r.at(f"frames[{i}]"),
@@ -1316,6 +1488,7 @@ LAYERS: Mapping[View, tuple[tuple[str, tuple[str, ...]], ...]] = MappingProxyTyp
     {
         View.SIDE: (_FAR_LEG, _FAR_ARM, _TRUNK, _NEAR_LEG, _NEAR_ARM),
         View.FRONT: (_FAR_LEG, _NEAR_LEG, _TRUNK, _FAR_ARM, _NEAR_ARM),
+        View.TOP: (_FAR_LEG, _NEAR_LEG, _TRUNK, _FAR_ARM, _NEAR_ARM),
     }
 )
 SMALL_MOVE = 0.1  # body heights: below this the still shows a ghost of the start and an arrow
@@ -1466,13 +1639,16 @@ def _body(pose: Pose, canvas: _Canvas, css: Callable[[str], str], ghost: bool = 
 def _stage_svg(scene: Scene, canvas: _Canvas, width: float) -> str:
     """Floor, mat, wall, chair, step, pillow and towel: the things that do not move."""
     b = scene.bounds
-    out = [
-        canvas.rect(Box(b.x0, b.y0, b.x0 + width / SCALE, 0.0), fill="#e4e4e1"),
-        f'<path d="M{_n(canvas.x(b.x0))} {_n(canvas.y(0))}h{_n(width)}" stroke="{INK}" '
-        f'stroke-width="1.2"/>',
-    ]
+    out = []
+    if not scene.floating:
+        out += [
+            canvas.rect(Box(b.x0, b.y0, b.x0 + width / SCALE, 0.0), fill="#e4e4e1"),
+            f'<path d="M{_n(canvas.x(b.x0))} {_n(canvas.y(0))}h{_n(width)}" stroke="{INK}" '
+            f'stroke-width="1.2"/>',
+        ]
     edge = f'stroke="{INK}" stroke-width="{_n(OUTLINE)}"'
     props = scene.figure.props
+    out.append(_furniture_svg(scene, canvas))
     if scene.wall is not None:
         out.append(canvas.rect(scene.wall, fill="#ecebe6", stroke=INK, stroke_width=_n(OUTLINE)))
         if scene.wall.x1 - scene.wall.x0 > 0.1:  # a wall behind a front view: a few bricks
@@ -1496,7 +1672,10 @@ def _stage_svg(scene: Scene, canvas: _Canvas, width: float) -> str:
         )
     if scene.step is not None:
         out.append(canvas.rect(scene.step, fill="#cfc8bb", stroke=INK, stroke_width=_n(OUTLINE)))
-    if Prop.MAT in props:
+    if Prop.MAT in props and scene.figure.view is View.TOP:  # the mat seen from above
+        mat = Box(b.x0 + 0.02, b.y0 + 0.02, b.x0 + width / SCALE - 0.02, b.y1 - 0.02)
+        out.append(canvas.rect(mat, fill="#b9c8b4", rx="2", stroke=INK, stroke_width="0.6"))
+    elif Prop.MAT in props:
         xs = [x for _t, p in scene.samples for x in (p.bounds()[0], p.bounds()[2])]
         mat = Box(min(xs) - 0.03, 0.0, max(xs) + 0.03, MAT_THICKNESS)
         out.append(
@@ -1520,18 +1699,94 @@ def _stage_svg(scene: Scene, canvas: _Canvas, width: float) -> str:
     return "".join(out)
 
 
+def _furniture_svg(scene: Scene, canvas: _Canvas) -> str:
+    """The counter or table, the exercise bike's frame, and the door a band is tied to."""
+    out: list[str] = []
+    edge = {"stroke": INK, "stroke_width": _n(OUTLINE)}
+    wood = "#d8c7ad"
+    if scene.counter is not None:
+        c = scene.counter
+        for x in (c.x0 + 0.03, c.x1 - 0.03):
+            out.append(
+                f'<path d="M{_n(canvas.x(x))} {_n(canvas.y(c.y1))}V{_n(canvas.y(0))}" '
+                f'stroke="{INK}" stroke-width="2.6"/>'
+            )
+        out.append(canvas.rect(Box(c.x0, c.y1 - 0.035, c.x1, c.y1), fill=wood, **edge))
+    if scene.crank is not None and scene.saddle is not None:
+        cx, cy = scene.crank
+        saddle = scene.saddle
+        seat = ((saddle.x0 + saddle.x1) / 2, saddle.y0)
+        wheel = (cx + 0.2, cy + 0.01)
+        bar = scene.handlebar or (cx + 0.25, 0.7)
+        stem_foot = (wheel[0] - 0.02, wheel[1] + FLYWHEEL_RADIUS * 0.6)
+        tube = 'fill="none" stroke="#5d6b78" stroke-width="3.2" stroke-linecap="round"'
+        out.append(
+            f'<path d="M{canvas.pt((seat[0] - 0.2, 0.015))}L{canvas.pt((wheel[0] + 0.1, 0.015))}'
+            f"M{canvas.pt((seat[0] - 0.02, 0.015))}L{canvas.pt(seat)}"
+            f"M{canvas.pt((cx, cy))}L{canvas.pt(stem_foot)}L{canvas.pt(bar)}"
+            f'M{canvas.pt((wheel[0], 0.015))}L{canvas.pt(wheel)}" {tube}/>'
+            f'<circle cx="{_n(canvas.x(wheel[0]))}" cy="{_n(canvas.y(wheel[1]))}" '
+            f'r="{_xy(FLYWHEEL_RADIUS)}" fill="#c3ccd4" stroke="{INK}" stroke-width="1"/>'
+            f'<circle cx="{_n(canvas.x(cx))}" cy="{_n(canvas.y(cy))}" r="{_xy(0.035)}" '
+            f'fill="#5d6b78" stroke="{INK}" stroke-width="0.8"/>'
+            + canvas.rect(saddle, fill="#3b4650", rx="1.2", **edge)
+        )
+    if scene.anchor is not None:
+        ax, ay = scene.anchor
+        out.append(
+            f'<circle cx="{_n(canvas.x(ax + 0.02))}" cy="{_n(canvas.y(ay))}" r="{_xy(0.018)}" '
+            f'fill="#8a7b60" stroke="{INK}" stroke-width="0.8"/>'
+        )
+    return "".join(out)
+
+
+def _water_svg(scene: Scene, canvas: _Canvas, width: float) -> str:
+    """The water over the body: a clear blue layer up to the water line, and the line itself."""
+    if scene.water is None:
+        return ""
+    b = scene.bounds
+    bottom = b.y0 if scene.floating else 0.0
+    box = Box(b.x0, bottom, b.x0 + width / SCALE, scene.water)
+    x0, y = canvas.x(b.x0), canvas.y(scene.water)
+    waves = "".join(
+        f"q{_n(2.5)} {_n(-1.6 if k % 2 == 0 else 1.6)} 5 0" for k in range(int(width // 5))
+    )
+    return (
+        canvas.rect(box, fill="#6fa8d6", fill_opacity="0.35")
+        + f'<path d="M{_n(x0)} {_n(y)}{waves}" fill="none" stroke="#2f6f9f" stroke-width="1"/>'
+    )
+
+
 def _hand_centre(placed: Mapping[str, Placed], side: str) -> Point:
     hand = placed[f"hand_{side}"]
     return _local(hand.joint, hand.alpha, 0.0, 0.045)
 
 
-def _loose_props(pose: Pose, props: Sequence[Prop]) -> dict[str, str]:
-    """Path data of the props that move with the body (band, ball, weight, stick), in world."""
+def _loose_props(pose: Pose, props: Sequence[Prop], scene: Scene | None = None) -> dict[str, str]:
+    """Path data of the props that move with the body (band, ball, weight, stick, pedals,
+    walking frame), in world units."""
     placed = pose.placements()
     out: dict[str, str] = {}
     near, far = _hand_centre(placed, "near"), _hand_centre(placed, "far")
     if Prop.BAND in props:
         out["band"] = f"M{_pt(near)}L{_pt(far)}"
+    if scene is not None and scene.anchor is not None:
+        out["band"] = f"M{_pt(near)}L{_pt(scene.anchor)}L{_pt(far)}"
+    if scene is not None and scene.crank is not None:
+        arms = []
+        for side in ("far", "near"):
+            foot = placed[f"foot_{side}"]
+            ball = _local(foot.joint, foot.alpha, 0.035, 0.09)
+            arms.append(f"M{_pt(scene.crank)}L{_pt(ball)}")
+        out["crank"] = "".join(arms)
+    if Prop.WALKER in props:
+        floor = scene.floor if scene is not None else 0.0
+        front = (near[0] + 0.22, near[1] + 0.01)
+        out["walker"] = (
+            f"M{_pt((near[0] - 0.03, near[1]))}L{_pt(front)}"
+            f"L{_pt((front[0] + 0.02, floor + 0.025))}"
+            f"M{_pt(near)}L{_pt((near[0] - 0.01, floor + 0.025))}"
+        )
     if Prop.BAND_TO_FEET in props:
         foot = placed["foot_near"]
         toe = _local(foot.joint, foot.alpha, 0.02, 0.09)
@@ -1563,7 +1818,8 @@ def _map_path(d: str, canvas: _Canvas) -> str:
     """Turn a world path (M, L, A commands with body-height numbers) into SVG units."""
     out: list[str] = []
     closed = d.endswith("Z")
-    for chunk in d.removesuffix("Z").replace("L", "|L").replace("A", "|A").split("|"):
+    chunks = d.removesuffix("Z").replace("M", "|M").replace("L", "|L").replace("A", "|A")
+    for chunk in chunks.split("|")[1:]:
         cmd, nums = chunk[0], [float(t) for t in chunk[1:].split()]
         if cmd == "A":
             r1, r2, rot, large, sweep, x, y = nums
@@ -1583,6 +1839,9 @@ _LOOSE_STYLE: Mapping[str, str] = MappingProxyType(
         "ball": f'fill="#e7c9a0" stroke="{INK}" stroke-width="{_n(OUTLINE)}"',
         "weight": f'fill="{INK}" stroke="{INK}" stroke-width="{_n(OUTLINE)}"',
         "stick": 'fill="none" stroke="#7a5a33" stroke-width="2" stroke-linecap="round"',
+        "crank": f'fill="none" stroke="{INK}" stroke-width="2.4" stroke-linecap="round"',
+        "walker": 'fill="none" stroke="#5d6b78" stroke-width="2.2" stroke-linecap="round" '
+        'stroke-linejoin="round"',
     }
 )
 
@@ -1606,11 +1865,12 @@ def _scene_of(figure_data: Figure | Mapping[str, Any]) -> Scene:
 
 
 def _loose_svg(
-    pose: Pose, props: Sequence[Prop], canvas: _Canvas, css: Callable[[str], str]
+    scene: Scene, pose: Pose, canvas: _Canvas, css: Callable[[str], str]
 ) -> dict[str, str]:
+    props = scene.figure.props
     return {
         name: f'<path{css(name)} d="{_map_path(d, canvas)}" {_LOOSE_STYLE[name]}/>'
-        for name, d in _loose_props(pose, props).items()
+        for name, d in _loose_props(pose, props, scene).items()
     }
 
 
@@ -1621,11 +1881,11 @@ def _picture(
     css: Callable[[str], str] = lambda name: "",
     ghost: Pose | None = None,
 ) -> str:
-    props = scene.figure.props
-    loose = _loose_svg(pose, props, canvas, css)
+    loose = _loose_svg(scene, pose, canvas, css)
     parts = [_body(ghost, canvas, lambda name: "", ghost=True)] if ghost is not None else []
     parts.append(loose.pop("ball", ""))  # between the far and the near legs would hide it
     parts.append(loose.pop("stick", ""))
+    parts.append(loose.pop("crank", ""))
     parts.append(_body(pose, canvas, css))
     parts.extend(loose.values())
     return "".join(parts)
@@ -1706,6 +1966,7 @@ def render_still(figure_data: Figure | Mapping[str, Any], *, title: str, desc: s
         out.append(_stage_svg(scene, canvas, panel))
         last = k == count - 1
         out.append(_picture(scene, pose, canvas, ghost=scene.poses[0] if small and last else None))
+        out.append(_water_svg(scene, canvas, panel))
         if small and last:
             start, finish = landmarks(scene.poses[0])[name], landmarks(pose)[name]
             out.append(_arrow(start, finish, canvas, pose.centre_of_mass()))
@@ -1747,7 +2008,7 @@ def render_animation(figure_data: Figure | Mapping[str, Any], *, title: str, des
         for name, (x, y, rot) in _transforms(pose, canvas).items():
             value = f"translate({_n(x)}px,{_n(y)}px) rotate({_n(rot)}deg)"
             tracks.setdefault(name, []).append((pct, f"transform:{value}"))
-        for name, d in _loose_props(pose, scene.figure.props).items():
+        for name, d in _loose_props(pose, scene.figure.props, scene).items():
             tracks.setdefault(name, []).append((pct, f'd:path("{_map_path(d, canvas)}")'))
     for i, (name, track) in enumerate(tracks.items()):
         if len({value for _pct, value in track}) == 1:
@@ -1770,6 +2031,7 @@ def render_animation(figure_data: Figure | Mapping[str, Any], *, title: str, des
         _stage_svg(scene, canvas, width),
         f'<g class="{uid}-rm" display="none">{_body(scene.poses[-1], canvas, lambda n: "", ghost=True)}</g>',
         _picture(scene, scene.poses[0], canvas, css),
+        _water_svg(scene, canvas, width),
         "</svg>",
     ]
     return "".join(out)

@@ -94,7 +94,9 @@ def render_report(assessment: Assessment) -> str:
         for flag in triage["flags"]:
             lines.append(f"  ! {_label(flag['condition'])}, {flag['level']} ({flag['id']})")
             lines += _wrap(flag["reason"], "      ")
-            lines += _wrap(_("Source: {source}").format(source=flag["source"]), "        ", "      ")
+            lines += _wrap(
+                _("Source: {source}").format(source=flag["source"]), "        ", "      "
+            )
     else:
         lines.append("  " + _("None found in the answers given."))
     if triage["unanswered"]:

@@ -298,6 +298,8 @@ def _toml_value(value: Any) -> str:
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     if isinstance(value, int):
         return str(value)
+    if isinstance(value, dict):  # an inline table
+        return "{" + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + "}"
     return json.dumps(value, ensure_ascii=False)
 
 
@@ -305,7 +307,7 @@ def _toml(doc: dict[str, Any]) -> str:
     lines = [
         f"{k} = {_toml_value(v)}"
         for k, v in doc.items()
-        if not isinstance(v, dict) and not _is_tables(v)
+        if v is not None and not isinstance(v, dict) and not _is_tables(v)
     ]
     for key, value in doc.items():
         if isinstance(value, dict):
@@ -344,8 +346,20 @@ def _exercise(ex_id: str, **changes: Any) -> dict[str, Any]:
         "stop_if": ["It hurts."],
         "evidence": {"note": "Why.", "source": "George 2021 APTA CPG", "certainty": "src"},
         "levels": [_level(1), _level(2)],
+        "figure": FIGURE,
     }
     return {**base, **changes}
+
+
+# A small valid illustration: lying on the back on a mat, knees bending.
+FIGURE = {
+    "view": "side",
+    "props": ["mat"],
+    "frames": [
+        {"name": "start", "pose": "lying_on_back"},
+        {"name": "end", "pose": "crook_lying"},
+    ],
+}
 
 
 class Content:
@@ -384,13 +398,27 @@ def content(tmp_path: Path, content_dir: Path) -> Content:
 def test_a_small_consistent_catalog_loads(content: Content) -> None:
     catalog = load_catalog(content.root)
     assert list(catalog.exercises) == ["a-step", "b-step"]
-    assert catalog.exercises["a-step"].figure == {}
+    assert catalog.exercises["a-step"].figure == FIGURE
     assert catalog.exercises["a-step"].position_group is PositionGroup.LYING
 
 
-def test_a_figure_table_is_kept_as_written(content: Content) -> None:
-    content.write("a-step", progresses_to=["b-step"], figure={"frames": 2, "view": "side"})
-    assert load_catalog(content.root).exercises["a-step"].figure == {"frames": 2, "view": "side"}
+def test_every_exercise_needs_an_illustration(content: Content) -> None:
+    content.write("a-step", progresses_to=["b-step"], figure=None)
+    problems = content.problems()
+    assert (
+        problems[0]
+        == "exercises/a-step.toml: figure: nothing is not allowed; this field is required"
+    )
+
+
+def test_a_broken_illustration_is_named_with_its_field(content: Content) -> None:
+    broken = {
+        **FIGURE,
+        "frames": [{"name": "start", "pose": "lying_on_back", "knee_near": 400}] * 2,
+    }
+    content.write("a-step", progresses_to=["b-step"], figure=broken)
+    problems = content.problems()
+    assert any(p.startswith("exercises/a-step.toml: figure.frames[0].knee_near") for p in problems)
 
 
 def test_a_figure_that_is_not_a_table_is_refused(content: Content) -> None:

@@ -233,3 +233,21 @@ def test_content_check_refuses_a_missing_folder_or_licensed_file(tmp_path: Path)
     assert status == 2 and "no such folder" in err
     status, _, err = run("content", "check", "--licensed", str(tmp_path / "odi-licence.toml"))
     assert status == 2 and "no such file" in err
+
+
+def test_content_render_writes_every_picture_and_a_gallery(tmp_path: Path) -> None:
+    status, out, err = run("content", "render", str(tmp_path / "gallery"))
+    assert (status, err) == (0, "")
+    files = {p.name for p in (tmp_path / "gallery").iterdir()}
+    assert "index.html" in files
+    assert {"bird-dog.svg", "bird-dog-still.svg"} <= files
+    assert len(files) == 2 * 68 + 1
+    assert "68 exercises drawn" in out
+
+
+def test_content_render_reports_a_place_it_cannot_write(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    status, _, err = run("content", "render", str(blocker / "sub"))
+    assert status == 2
+    assert "cannot write there" in err

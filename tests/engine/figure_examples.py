@@ -17,22 +17,25 @@ EXAMPLES: dict[str, str] = {
 [figure]
 view = "side"
 props = ["mat"]
-hold_seconds = 1
+hold_seconds = 2
 [[figure.frames]]
 name = "start"
 pose = "lying_face_down"
-shoulder_near = -20
-shoulder_far = -20
-elbow_near = 130
-elbow_far = 130
-wrist_near = 75
-wrist_far = 75
+shoulder_near = -90
+shoulder_far = -90
+elbow_near = -130
+elbow_far = -130
+wrist_near = -60
+wrist_far = -60
 planted = ["near_hand", "far_hand", "near_foot", "far_foot"]
 [[figure.frames]]
 name = "up"
 pose = "start"
-lumbar = -34
-thoracic = -22
+pelvis_angle = 70
+hip_near = -20
+hip_far = -20
+lumbar = -30
+thoracic = -20
 neck = -5
 """,
     "single-knee-to-chest": """
@@ -66,21 +69,21 @@ pose = "hands_and_knees"
 [[figure.frames]]
 name = "cat"
 pose = "flat"
-pelvis_angle = 60
-hip_near = 60
-hip_far = 60
-lumbar = 18
-thoracic = 6
-neck = 35
+pelvis_angle = 48
+hip_near = 48
+hip_far = 48
+lumbar = 32
+thoracic = 22
+neck = 40
 [[figure.frames]]
 name = "camel"
 pose = "flat"
-pelvis_angle = 92
-hip_near = 92
-hip_far = 92
-lumbar = -25
-thoracic = 10
-neck = -35
+pelvis_angle = 106
+hip_near = 106
+hip_far = 106
+lumbar = -34
+thoracic = -12
+neck = -30
 """,
     "bird-dog": """
 [figure]
@@ -383,6 +386,269 @@ pose = "standing"
 [[figure.frames]]
 name = "walk"
 pose = "start"
+""",
+    "cycling": """
+[figure]
+view = "side"
+props = ["bike"]
+cycle = true
+move_seconds = 0.5
+[[figure.frames]]
+name = "near pedal up"
+pose = "sitting"
+on = "saddle"
+planted = []
+pedal = 0
+pelvis_angle = 22
+hip_near = 80
+hip_far = 80
+lumbar = 8
+thoracic = 6
+neck = -20
+shoulder_near = 62
+shoulder_far = 62
+elbow_near = 25
+elbow_far = 25
+wrist_near = 20
+wrist_far = 20
+[[figure.frames]]
+name = "near pedal forward"
+pose = "near pedal up"
+pedal = 90
+[[figure.frames]]
+name = "near pedal down"
+pose = "near pedal up"
+pedal = 180
+[[figure.frames]]
+name = "near pedal back"
+pose = "near pedal up"
+pedal = 270
+""",
+    "swimming": """
+[figure]
+view = "side"
+props = ["water"]
+cycle = true
+move_seconds = 0.7
+[[figure.frames]]
+name = "near arm reaches"
+pose = "lying_face_down"
+planted = []
+neck = -12
+shoulder_near = 175
+elbow_near = 5
+shoulder_far = -10
+elbow_far = 10
+hip_near = 6
+hip_far = -6
+[[figure.frames]]
+name = "near arm pulls"
+pose = "near arm reaches"
+shoulder_near = 95
+elbow_near = 30
+shoulder_far = -45
+elbow_far = 110
+hip_near = -6
+hip_far = 6
+[[figure.frames]]
+name = "far arm reaches"
+pose = "near arm reaches"
+shoulder_near = -10
+elbow_near = 10
+shoulder_far = 175
+elbow_far = 5
+hip_near = 6
+hip_far = -6
+[[figure.frames]]
+name = "far arm pulls"
+pose = "near arm reaches"
+shoulder_near = -45
+elbow_near = 110
+shoulder_far = 95
+elbow_far = 30
+hip_near = -6
+hip_far = 6
+""",
+    "counter-forward-lean": """
+[figure]
+view = "side"
+props = ["counter"]
+hold_seconds = 4
+[[figure.frames]]
+name = "hands on the counter"
+pose = "standing"
+shoulder_near = 25
+shoulder_far = 25
+elbow_near = 10
+elbow_far = 10
+planted = ["near_hand", "far_hand"]
+[[figure.frames]]
+name = "lean"
+pose = "hands on the counter"
+planted = []
+resting = ["near_hand", "far_hand"]
+pelvis_angle = 30
+hip_near = 12
+hip_far = 12
+ankle_near = 18
+ankle_far = 18
+lumbar = 22
+thoracic = 14
+neck = -14
+shoulder_near = 62
+shoulder_far = 62
+elbow_near = 80
+elbow_far = 80
+""",
+    "band-row": """
+[figure]
+view = "side"
+props = ["band_anchor"]
+hold_seconds = 2
+[[figure.frames]]
+name = "arms forward"
+pose = "standing"
+knee_near = 8
+knee_far = 8
+hip_near = 4
+hip_far = 4
+ankle_near = 4
+ankle_far = 4
+shoulder_near = 75
+shoulder_far = 75
+elbow_near = 5
+elbow_far = 5
+[[figure.frames]]
+name = "elbows back"
+pose = "arms forward"
+shoulder_near = -35
+shoulder_far = -35
+elbow_near = 105
+elbow_far = 105
+""",
+    "supported-forward-walking": """
+[figure]
+view = "side"
+props = ["walker"]
+cycle = true
+move_seconds = 1.0
+[[figure.frames]]
+name = "near foot forward"
+pose = "standing"
+pelvis_angle = 14
+lumbar = 4
+neck = -14
+hip_near = 36
+knee_near = 6
+ankle_near = 5
+hip_far = 2
+knee_far = 14
+ankle_far = -10
+shoulder_near = 40
+elbow_near = 45
+shoulder_far = 40
+elbow_far = 45
+[[figure.frames]]
+name = "far foot forward"
+pose = "near foot forward"
+hip_far = 36
+knee_far = 6
+ankle_far = 5
+hip_near = 2
+knee_near = 14
+ankle_near = -10
+""",
+    "face-down-hips-shifted": """
+[figure]
+view = "top"
+props = ["mat"]
+hold_seconds = 60
+arrow = "pelvis"
+[[figure.frames]]
+name = "straight"
+pose = "face_down_from_above"
+root = "back"
+[[figure.frames]]
+name = "hips to one side"
+pose = "straight"
+lumbar = 14
+thoracic = 4
+hip_near = -12
+hip_far = 12
+""",
+    "golfers-lift": """
+[figure]
+view = "side"
+props = ["counter"]
+[[figure.frames]]
+name = "start"
+pose = "standing"
+root = "near_foot"
+shoulder_far = 25
+elbow_far = 10
+resting = ["far_hand"]
+[[figure.frames]]
+name = "tip forward"
+pose = "start"
+pelvis_angle = 78
+hip_near = 72
+knee_near = 12
+ankle_near = 6
+hip_far = -6
+ankle_far = -30
+neck = -30
+shoulder_near = 80
+shoulder_far = 82
+""",
+    "dead-bug": """
+[figure]
+view = "side"
+props = ["mat"]
+[[figure.frames]]
+name = "start"
+pose = "crook_lying"
+[[figure.frames]]
+name = "heel slide"
+pose = "start"
+planted = ["far_foot"]
+resting = ["near_foot"]
+hip_near = 14
+knee_near = 22
+ankle_near = -10
+""",
+    "water-walking": """
+[figure]
+view = "side"
+props = ["water"]
+cycle = true
+move_seconds = 1.2
+
+[[figure.frames]]
+name = "near foot forward"
+pose = "standing"
+hip_near = 22
+knee_near = 4
+ankle_near = 5
+hip_far = -14
+knee_far = 12
+ankle_far = -12
+shoulder_near = -18
+elbow_near = 20
+shoulder_far = 22
+elbow_far = 25
+[[figure.frames]]
+name = "far foot forward"
+pose = "standing"
+hip_far = 22
+knee_far = 4
+ankle_far = 5
+hip_near = -14
+knee_near = 12
+ankle_near = -12
+shoulder_far = -18
+elbow_far = 20
+shoulder_near = 22
+elbow_near = 25
 """,
 }
 
