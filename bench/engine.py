@@ -187,6 +187,12 @@ def main() -> None:
         level = assess(intake, today=TODAY, content_version="bench").triage.level.value
         levels[level] = levels.get(level, 0) + 1
 
+    # The sample and its parsed copies are long-lived setup data: move them out of the
+    # collector's sight, as a server does with what it loads at start-up, so the timings
+    # measure the work per intake and not repeated scans of 10,000 kept intakes.
+    gc.collect()
+    gc.freeze()
+
     def floor() -> None:
         for t in texts:
             load_intake(t)
