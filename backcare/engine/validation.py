@@ -513,3 +513,20 @@ def schema_for(cls: type[Any]) -> dict[str, Any]:
     # A rule across fields (a class's ``_check``) states itself for the schema here.
     out.update(getattr(cls, "_schema_extra", {}))
     return out
+
+
+def dump_document(value: Any) -> Any:
+    """The JSON-ready form of a parsed value: the inverse of ``parse_document``.
+
+    Dataclasses become objects (every spec'd field, unknown ones as null), enumerations their
+    values, dates ISO text, tuples lists.
+    """
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: dump_document(getattr(value, f.name)) for f in _fields(type(value))}
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return [dump_document(v) for v in value]
+    return value
