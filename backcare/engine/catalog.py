@@ -27,6 +27,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeVar
 
+from .evidence import Certainty
 from .figures import parse_figure
 from .intake import AvoidPosition, Equipment
 from .validation import (
@@ -91,15 +92,6 @@ class Direction(StrEnum):
     EXTENSION = "extension"
     LATERAL = "lateral"
     NEUTRAL = "neutral"
-
-
-class Certainty(StrEnum):
-    """The confidence markers of clinical-facts.md."""
-
-    SRC = "src"
-    SEC = "sec"
-    UNCERTAIN = "uncertain"
-    SYNTHESIS = "synthesis"
 
 
 POSITION_GROUPS: Mapping[Position, PositionGroup] = MappingProxyType(

@@ -18,9 +18,10 @@ from itertools import repeat
 from operator import and_, attrgetter, call, getitem, itemgetter
 from typing import Any, Generic, TypeVar
 
+from .evidence import Certainty
 from .i18n import _
 from .intake import Area, Direction, Factor, Intake, Legs, NeuroDeficit, Onset, Weakness
-from .scoring import Certainty, Risk, Scores
+from .scoring import Risk, Scores
 from .triage import Level, Triage
 
 

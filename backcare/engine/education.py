@@ -27,6 +27,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from .evidence import Certainty
 from .validation import Described, InvalidDocument, Problem
 
 _NOTHING = Described("nothing")
@@ -65,15 +66,6 @@ class Recommendation(StrEnum):
     MAY_USE = "may_use"
     NOT_RECOMMENDED = "not_recommended"
     NO_RECOMMENDATION = "no_recommendation"
-
-
-class Certainty(StrEnum):
-    """How a fact was obtained, as marked in clinical-facts.md."""
-
-    SRC = "src"  # read in the primary source or its abstract
-    SEC = "sec"  # from a secondary source
-    UNCERTAIN = "uncertain"  # recalled or partly retrieved; verify
-    SYNTHESIS = "synthesis"  # our own proposal built from the sources
 
 
 # What each recommendation value means, mapped from each guideline's own wording.

@@ -19,6 +19,7 @@ from functools import cache
 from operator import itemgetter
 from typing import Any
 
+from .evidence import Certainty
 from .i18n import _
 from .intake import (
     Bothersome,
@@ -39,15 +40,6 @@ class Instrument(StrEnum):
     STARTBACK = "startback"
     PSFS = "psfs"
     FABQ = "fabq"
-
-
-class Certainty(StrEnum):
-    """How sure clinical-facts.md is of a fact (its markers)."""
-
-    SRC = "src"  # read in the primary source or its abstract
-    SEC = "sec"  # from a secondary source
-    UNCERTAIN = "uncertain"  # recalled or partly retrieved; verify before relying on it
-    SYNTHESIS = "synthesis"  # our own engineering proposal built from the sources
 
 
 class Risk(StrEnum):

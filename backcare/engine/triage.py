@@ -24,6 +24,7 @@ from enum import StrEnum
 from itertools import compress
 from operator import attrgetter, is_
 
+from .evidence import Certainty
 from .i18n import _
 from .intake import (
     Area,
@@ -75,15 +76,6 @@ class Condition(StrEnum):
     VASCULAR = "vascular"
     NEUROLOGICAL = "neurological"  # also spinal cord compression (rule ids "cord.*")
     VISCERAL = "visceral"
-
-
-class Certainty(StrEnum):
-    """How sure the evidence behind a rule is (the markers of clinical-facts.md)."""
-
-    SRC = "src"  # read in the primary source
-    SEC = "sec"  # from a secondary source
-    UNCERTAIN = "uncertain"  # recalled or partly retrieved: verify before relying on it
-    SYNTHESIS = "synthesis"  # our own engineering proposal built from the sources
 
 
 @dataclass(frozen=True, slots=True)
