@@ -86,13 +86,92 @@ def cmd_assess(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
     return 0
 
 
+def cmd_plan(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
+    from backcare.engine.assessment import assess
+    from backcare.engine.intake import load_intake
+    from backcare.engine.plan import plan_to_json
+    from backcare.engine.planning import PlanOptions, load_content, plan_for, render_plan
+
+    text = _read(args.file, stdin)
+    try:
+        intake = load_intake(text)
+    except InvalidDocument as err:
+        raise BadInput([str(p) for p in err.problems]) from None
+    try:
+        content = load_content(args.content)
+    except InvalidDocument as err:
+        raise BadInput([f"{args.content}: {p}" for p in err.problems]) from None
+    today = args.today or dt.date.today()
+    result = assess(intake, today=today, content_version=content.version)
+    plan = plan_for(result, intake, content, today=today, options=PlanOptions(start=args.start))
+    if args.json:
+        json.dump(plan_to_json(plan), out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    else:
+        out.write(render_plan(plan))
+    return 0
+
+
+def cmd_progress(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
+    from backcare.engine.catalog import load_catalog
+    from backcare.engine.plan import parse_plan
+    from backcare.engine.progression import (
+        load_logs,
+        next_step_from_logs,
+        render_progress,
+        step_to_json,
+    )
+
+    def problems(path: str, err: InvalidDocument) -> list[str]:
+        return [f"{path}: {p}" for p in err.problems]
+
+    lines: list[str] = []
+    plan = logs = None
+    try:
+        data = json.loads(_read(args.plan, stdin))
+    except (ValueError, RecursionError) as err:
+        lines.append(f"{args.plan}: not JSON; allowed: a backcare-plan/1 JSON document ({err})")
+    else:
+        try:
+            plan = parse_plan(data)
+        except InvalidDocument as err:
+            lines += problems(args.plan, err)
+    try:
+        logs = load_logs(_read(args.logs, stdin))
+    except InvalidDocument as err:
+        lines += problems(args.logs, err)
+    if plan is not None and logs is not None and logs.plan_intake_id not in (None, plan.intake_id):
+        lines.append(
+            f"{args.logs}: plan_intake_id: {logs.plan_intake_id!r} is not allowed; "
+            f"allowed: the plan's intake_id ({plan.intake_id!r})"
+        )
+    if lines or plan is None or logs is None:
+        raise BadInput(lines)
+    try:
+        catalog = load_catalog(args.content)
+    except InvalidDocument as err:
+        raise BadInput(problems(str(args.content), err)) from None
+    step = next_step_from_logs(plan, logs, today=args.today or dt.date.today(), catalog=catalog)
+    if args.json:
+        json.dump(step_to_json(step), out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    else:
+        out.write(render_progress(step))
+    return 0
+
+
 def cmd_schema(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
     from backcare.engine.assessment import assessment_schema
     from backcare.engine.intake import intake_schema
+    from backcare.engine.plan import plan_schema
+    from backcare.engine.progression import logs_schema, progress_schema
 
     schemas: dict[str, Callable[[], object]] = {
         "intake": intake_schema,
         "assessment": assessment_schema,
+        "plan": plan_schema,
+        "logs": logs_schema,
+        "progress": progress_schema,
     }
     json.dump(schemas[args.name](), out, indent=2, ensure_ascii=False)
     out.write("\n")
@@ -207,8 +286,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--content", type=Path, default=default_content_dir(), help="content folder")
     p.set_defaults(handler=cmd_assess)
 
+    p = sub.add_parser("plan", help="assess an intake document and print its plan")
+    p.add_argument(
+        "file", metavar="FILE", help="a backcare-intake/1 JSON file, or - for standard input"
+    )
+    p.add_argument("--json", action="store_true", help="print the backcare-plan/1 JSON")
+    p.add_argument("--start", type=_date, help="the first day of the plan (YYYY-MM-DD); today")
+    p.add_argument(
+        "--today", type=_date, help="today's date, for the assessment and the plan (YYYY-MM-DD)"
+    )
+    p.add_argument("--content", type=Path, default=default_content_dir(), help="content folder")
+    p.set_defaults(handler=cmd_plan)
+
+    p = sub.add_parser("progress", help="the next step of a plan from its logs and check-ins")
+    p.add_argument("plan", metavar="PLAN_JSON", help="a backcare-plan/1 JSON file")
+    p.add_argument("logs", metavar="LOGS_JSON", help="a backcare-logs/1 JSON file")
+    p.add_argument("--json", action="store_true", help="print the backcare-progress/1 JSON")
+    p.add_argument("--today", type=_date, help="the day of the step (YYYY-MM-DD); today")
+    p.add_argument("--content", type=Path, default=default_content_dir(), help="content folder")
+    p.set_defaults(handler=cmd_progress)
+
     p = sub.add_parser("schema", help="print a JSON Schema")
-    p.add_argument("name", choices=["intake", "assessment"])
+    p.add_argument("name", choices=["intake", "assessment", "plan", "logs", "progress"])
     p.set_defaults(handler=cmd_schema)
 
     p = sub.add_parser("content", help="check the clinical content")
@@ -229,7 +328,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-ENGINE_COMMANDS = {"assess", "schema", "rules", "content", "-h", "--help"}
+ENGINE_COMMANDS = {"assess", "plan", "progress", "schema", "rules", "content", "-h", "--help"}
 
 
 def main(

@@ -74,6 +74,9 @@ class HomeItem:
     dose: Dose = field(default_factory=Dose, metadata=spec(Obj(Dose), required=True))
     minutes: int = _req(Int(1, 60, "Minutes one session of it takes."), 1)
     why: tuple[str, ...] = _req(_texts(), ())
+    minutes_a_day: int | None = _opt(
+        Int(1, 480, "Minutes a day: one session's minutes times the sessions a day.")
+    )
 
 
 @dataclass(frozen=True)
@@ -185,6 +188,17 @@ class Plan:
     excluded: tuple[Excluded, ...] = _req(ListOf(Obj(Excluded), max_items=200), ())
     discharge_criteria: tuple[Criterion, ...] = _req(ListOf(Obj(Criterion), max_items=20), ())
     why: tuple[str, ...] = _req(_texts(), ())
+    minutes_budget: int | None = _opt(
+        Int(0, 240, "The time a day the person has for home exercise; minutes_per_day fits it.")
+    )
+    conditions: tuple[str, ...] | None = _opt(
+        ListOf(
+            Text(60, "A tag of content/tags.toml or techniques.toml."),
+            max_items=60,
+            unique=True,
+            description="The person's conditions the plan was checked against.",
+        )
+    )
 
 
 def plan_to_json(plan: Plan) -> dict[str, Any]:

@@ -7,7 +7,16 @@ Each engine module that decides something keeps its rules as data and renders th
 
 from __future__ import annotations
 
-from . import ENGINE_VERSION, catalog, classification, education, scoring, triage
+from . import (
+    ENGINE_VERSION,
+    catalog,
+    classification,
+    education,
+    planning,
+    progression,
+    scoring,
+    triage,
+)
 
 _DOCUMENTS = (
     ("triage.md", "Red-flag triage", "backcare/engine/triage.py", triage.rules_markdown),
@@ -22,6 +31,18 @@ _DOCUMENTS = (
         "Questionnaire scoring and clinically important change",
         "backcare/engine/scoring.py",
         scoring.rules_markdown,
+    ),
+    (
+        "plans.md",
+        "Personalised plans: aims, exercise choice, course of care, techniques, education",
+        "backcare/engine/planning.py",
+        planning.rules_markdown,
+    ),
+    (
+        "progression.md",
+        "Progression, review, adherence and discharge",
+        "backcare/engine/progression.py",
+        progression.rules_markdown,
     ),
     (
         "exercises.md",

@@ -15,6 +15,8 @@ def test_every_document_says_it_is_generated_and_which_engine_made_it() -> None:
         "scoring.md",
         "exercises.md",
         "education.md",
+        "progression.md",
+        "plans.md",
     }
     for name, text in docs.items():
         assert "do not edit by hand" in text, name
