@@ -1023,10 +1023,15 @@ def _flare_up(
 def _adherence(
     plan: Plan, sessions: Sequence[ExerciseLog], today: dt.date
 ) -> tuple[WeekAdherence, ...]:
-    """Each complete week of the plan up to today: prescribed sessions and those done."""
+    """Each complete week of the course up to today: prescribed sessions and those done.
+
+    Weeks after the course has ended are not counted: the plan's prescription ends with it.
+    """
     per_item = {i.exercise_id: i.dose.days_a_week * i.dose.times_a_day for i in plan.home_programme}
     prescribed = sum(per_item.values())
     complete = max(0, ((today - plan.start).days + 1) // 7)
+    if plan.course.weeks:
+        complete = min(complete, plan.course.weeks)
     weeks = []
     for n in range(1, complete + 1) if prescribed else ():
         start = plan.start + dt.timedelta(days=7 * (n - 1))

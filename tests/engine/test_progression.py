@@ -270,6 +270,15 @@ def test_sessions_beyond_the_prescription_do_not_count_and_weeks_must_be_complet
     assert step(p=replace(plan(), home_programme=())).adherence == ()
 
 
+def test_adherence_is_counted_for_the_weeks_of_the_course_only() -> None:
+    course_of_two_weeks = replace(plan(), course=Course(2, 2, (), None))
+    s = step(*[log(d) for d in range(14)], p=course_of_two_weeks, today=60)
+    assert [w.week for w in s.adherence] == [1, 2]
+    assert not s.decision(CourseAction.ADHERENCE)
+    home_only = replace(plan(), course=Course(0, 0, (), None))  # self-care: no clinic course
+    assert len(step(*[log(d) for d in range(14)], p=home_only, today=27).adherence) == 4
+
+
 # --- red flags ----------------------------------------------------------------------------------
 
 
