@@ -464,6 +464,18 @@ def _compile(cls: type[Any]) -> Parser:
     return parser
 
 
+def _wrong_kind(cls: type[Any], value: Any) -> Problem | None:
+    """The one problem to report when a document names another format than ``cls``'s."""
+    if type(value) is not dict:
+        return None
+    for f in _fields(cls):
+        rule = f.metadata["spec"]
+        given = value.get(f.name)
+        if isinstance(rule, Const) and type(given) is str and given != rule.value:
+            return Problem(f.name, given, f"{rule.allowed} (this is a different kind of document)")
+    return None
+
+
 def _fast_path(rule: Spec, name: str, env: dict[str, Any]) -> tuple[str, str] | None:
     """An inline test and value for the commonest valid leaf values (no call); None for none.
 
@@ -485,6 +497,9 @@ def _fast_path(rule: Spec, name: str, env: dict[str, Any]) -> tuple[str, str] | 
 def parse_document(cls: type[T], value: Any) -> T:
     """Parse a decoded JSON value into ``cls`` or raise InvalidDocument with every problem."""
     problems: list[Problem] = []
+    kind = _wrong_kind(cls, value)
+    if kind is not None:  # another kind of document: its fields would only add noise
+        raise InvalidDocument([kind])
     obj = _parser(cls)(value, "", problems)
     if problems:
         raise InvalidDocument(problems)

@@ -51,7 +51,16 @@ def test_format_is_required() -> None:
 def test_format_may_not_be_null_or_another_version() -> None:
     assert problems_of({"format": None}) == ["format: null is not allowed; this field is required"]
     assert problems_of({"format": "backcare-intake/2"}) == [
-        'format: "backcare-intake/2" is not allowed; allowed: "backcare-intake/1"'
+        'format: "backcare-intake/2" is not allowed; allowed: "backcare-intake/1" '
+        "(this is a different kind of document)"
+    ]
+
+
+def test_another_kind_of_document_is_named_once_without_its_fields() -> None:
+    plan_like = {"format": "backcare-plan/1", "aims": {}, "course": {}, "why": []}
+    assert problems_of(plan_like) == [
+        'format: "backcare-plan/1" is not allowed; allowed: "backcare-intake/1" '
+        "(this is a different kind of document)"
     ]
 
 
