@@ -14,10 +14,13 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from backcare.engine.i18n import _
 from backcare.engine.validation import InvalidDocument
+
+if TYPE_CHECKING:
+    from backcare.engine.intake import Intake
 
 ROOT = Path(__file__).resolve().parent.parent
 EXIT_BAD_INPUT = 2
@@ -66,37 +69,44 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date; allowed: YYYY-MM-DD") from None
 
 
-def cmd_assess(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
-    from backcare.engine.assessment import assess, assessment_to_json
+def _intake(args: argparse.Namespace, stdin: TextIO) -> Intake:
+    """The intake document named on the command line, or BadInput with every problem."""
     from backcare.engine.intake import load_intake
-    from backcare.engine.report import render_report
 
-    text = _read(args.file, stdin)
     try:
-        intake = load_intake(text)
+        return load_intake(_read(args.file, stdin))
     except InvalidDocument as err:
         raise BadInput([str(p) for p in err.problems]) from None
-    today = args.today or dt.date.today()
-    result = assess(intake, today=today, content_version=content_version(args.content))
-    if args.json:
-        json.dump(assessment_to_json(result), out, indent=2, ensure_ascii=False)
+
+
+def _emit(
+    out: TextIO, as_json: bool, document: Callable[[], object], text: Callable[[], str]
+) -> int:
+    """Print the JSON document or the readable report."""
+    if as_json:
+        json.dump(document(), out, indent=2, ensure_ascii=False)
         out.write("\n")
     else:
-        out.write(render_report(result))
+        out.write(text())
     return 0
+
+
+def cmd_assess(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
+    from backcare.engine.assessment import assess, assessment_to_json
+    from backcare.engine.report import render_report
+
+    intake = _intake(args, stdin)
+    today = args.today or dt.date.today()
+    result = assess(intake, today=today, content_version=content_version(args.content))
+    return _emit(out, args.json, lambda: assessment_to_json(result), lambda: render_report(result))
 
 
 def cmd_plan(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
     from backcare.engine.assessment import assess
-    from backcare.engine.intake import load_intake
     from backcare.engine.plan import plan_to_json
     from backcare.engine.planning import PlanOptions, load_content, plan_for, render_plan
 
-    text = _read(args.file, stdin)
-    try:
-        intake = load_intake(text)
-    except InvalidDocument as err:
-        raise BadInput([str(p) for p in err.problems]) from None
+    intake = _intake(args, stdin)
     try:
         content = load_content(args.content)
     except InvalidDocument as err:
@@ -104,12 +114,7 @@ def cmd_plan(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
     today = args.today or dt.date.today()
     result = assess(intake, today=today, content_version=content.version)
     plan = plan_for(result, intake, content, today=today, options=PlanOptions(start=args.start))
-    if args.json:
-        json.dump(plan_to_json(plan), out, indent=2, ensure_ascii=False)
-        out.write("\n")
-    else:
-        out.write(render_plan(plan))
-    return 0
+    return _emit(out, args.json, lambda: plan_to_json(plan), lambda: render_plan(plan))
 
 
 def cmd_progress(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
@@ -152,12 +157,7 @@ def cmd_progress(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
     except InvalidDocument as err:
         raise BadInput(problems(str(args.content), err)) from None
     step = next_step_from_logs(plan, logs, today=args.today or dt.date.today(), catalog=catalog)
-    if args.json:
-        json.dump(step_to_json(step), out, indent=2, ensure_ascii=False)
-        out.write("\n")
-    else:
-        out.write(render_progress(step))
-    return 0
+    return _emit(out, args.json, lambda: step_to_json(step), lambda: render_progress(step))
 
 
 def cmd_schema(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
