@@ -124,8 +124,13 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.admin",
+    "backcare.accounts",
     "backcare.care",
 ]
+
+# A custom user from the first migration on (Django's advice): it carries the role and clinic.
+AUTH_USER_MODEL = "accounts.User"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -183,6 +188,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# A patient's invitation link works for this many days.
+BACKCARE_INVITATION_DAYS = env_int("BACKCARE_INVITATION_DAYS", 7)
 
 # --- Language and time -----------------------------------------------------------------------
 
