@@ -127,6 +127,7 @@ INSTALLED_APPS = [
     "django.contrib.admin",
     "backcare.accounts",
     "backcare.care",
+    "backcare.portal",
 ]
 
 # A custom user from the first migration on (Django's advice): it carries the role and clinic.
@@ -203,6 +204,7 @@ TIME_ZONE = "UTC"
 
 # --- Static files (served by WhiteNoise) -----------------------------------------------------
 
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]  # site-wide assets: backcare/static/
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns when the folder is missing

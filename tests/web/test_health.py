@@ -149,3 +149,11 @@ def test_env_int_uses_the_default_when_unset_and_rejects_words(monkeypatch: Any)
 def test_with_a_postgresql_url_the_app_runs_on_postgresql(client: Any) -> None:
     assert connection.vendor == "postgresql"
     assert client.get("/healthz").json()["database"] == "postgresql"
+
+
+def test_the_site_stylesheet_is_served(client) -> None:
+    from django.templatetags.static import static
+
+    response = client.get(static("backcare/site.css"))
+    assert response.status_code == 200
+    assert b"font" in b"".join(response.streaming_content)
