@@ -1276,6 +1276,7 @@ class Weight(StrEnum):
     GROUP = "group"
     PRECAUTION = "precaution"
     MINUTE = "minute"
+    EMPHASIS = "emphasis"
 
 
 OBJECTIVE: Mapping[Weight, tuple[int, str]] = {
@@ -1286,6 +1287,7 @@ OBJECTIVE: Mapping[Weight, tuple[int, str]] = {
     Weight.KEEP: (250, "for each exercise kept from the previous plan"),
     Weight.GROUP: (-150, "for each position group used (lying, kneeling, sitting, standing)"),
     Weight.PRECAUTION: (-60, "for each of the person's conditions an exercise lists as a caution"),
+    Weight.EMPHASIS: (300, "for each exercise the person's subgroup calls for (EMPHASIS_RULES)"),
     # Hayden 2005: higher-dose programmes did better (clinical-facts §4.5 [src]); small, so it
     # never outweighs an aim or a change of position.
     Weight.MINUTE: (3, "for each minute a day the programme takes (within the time budget)"),
@@ -1294,6 +1296,54 @@ OBJECTIVE: Mapping[Weight, tuple[int, str]] = {
 
 def _points(weight: Weight) -> int:
     return OBJECTIVE[weight][0]
+
+
+@dataclass(frozen=True, slots=True)
+class EmphasisRule:
+    """Exercises a subgroup calls for, beyond covering the aims (clinical-facts §4.4)."""
+
+    id: str
+    condition: str
+    exercises: frozenset[str]
+    because: str
+    source: str
+    certainty: Certainty
+    test: Callable[[Facts], bool]
+
+
+EMPHASIS_RULES: tuple[EmphasisRule, ...] = (
+    EmphasisRule(
+        "emphasis.motor-control",
+        "treatment subgroup stabilization, or ICF movement coordination impairments",
+        # §4.4: specific trunk muscle activation and motor control, then endurance (curl-up,
+        # side bridge, bird-dog), progressed to functional loading.
+        frozenset(
+            {
+                "abdominal-bracing",
+                "bird-dog",
+                "bridge",
+                "curl-up",
+                "dead-bug",
+                "side-plank",
+                "side-plank-knees",
+                "single-leg-bridge",
+            }
+        ),
+        _(
+            "it trains the control of your trunk muscles, which helps back pain that comes with "
+            "poor movement control"
+        ),
+        "clinical-facts §4.4 (movement coordination / stabilization); George 2021 APTA CPG "
+        "('should' for chronic LBP with movement control impairment) [sec]",
+        Certainty.SYNTHESIS,
+        lambda f: f.tbc is Tbc.STABILIZATION or f.icf is Icf.MOVEMENT_COORDINATION,
+    ),
+)
+
+
+def emphasis_for(facts: Facts) -> tuple[EmphasisRule, ...]:
+    """The emphasis rules that apply to this person."""
+    return tuple(rule for rule in EMPHASIS_RULES if rule.test(facts))
 
 
 # When the intake did not ask about equipment: things most homes have [synthesis].
@@ -1497,8 +1547,12 @@ def _home_programme(
             continue
         cautions = tuple(tag for tag in ex.precautions if tag in tags)
         candidates.append(_Candidate(ex, level, dose.minutes, per_day, cautions))
-    chosen, stats = choose(candidates, weights, budget, facts.preferred, set(kept), options)
-    items = [_home_item(c, weights, facts, level_rule, kept) for c in chosen]
+    emphasis = emphasis_for(facts)
+    called_for = frozenset().union(*(rule.exercises for rule in emphasis))
+    chosen, stats = choose(
+        candidates, weights, budget, facts.preferred, set(kept), options, called_for
+    )
+    items = [_home_item(c, weights, facts, level_rule, kept, emphasis) for c in chosen]
     return tuple(items), stats
 
 
@@ -1509,6 +1563,7 @@ def choose(
     preferred: Direction | None,
     kept: set[str],
     options: PlanOptions,
+    called_for: frozenset[str] = frozenset(),
 ) -> tuple[list[_Candidate], SolveStats]:
     """The CP-SAT model: which candidates make the home programme (see OBJECTIVE)."""
     began = time.perf_counter()
@@ -1526,6 +1581,10 @@ def choose(
     if helps:  # the directional-preference exercises come first: at least one (Delitto 2012)
         model.add(sum(helps) >= 1)
         objective += [_points(Weight.PREFERRED) * v for v in helps]
+    emphasised = [v for c, v in zip(candidates, x, strict=True) if c.exercise.id in called_for]
+    if emphasised:  # at least one exercise the subgroup calls for, when one fits
+        model.add(sum(emphasised) >= 1)
+        objective += [_points(Weight.EMPHASIS) * v for v in emphasised]
     for aim in Aim:
         weight = round(weights.of(aim) * 100)
         serving = [v for c, v in zip(candidates, x, strict=True) if aim in c.exercise.aims]
@@ -1581,6 +1640,7 @@ def _home_item(
     facts: Facts,
     level_rule: LevelRule,
     kept: Mapping[str, int],
+    emphasis: Sequence[EmphasisRule] = (),
 ) -> HomeItem:
     ex = c.exercise
     dose = ex.levels[c.level - 1]
@@ -1592,6 +1652,11 @@ def _home_item(
                 direction=ex.direction.value
             )
         )
+    for rule in emphasis:
+        if ex.id in rule.exercises:
+            why.append(
+                _("Chosen because {because} ({id}).").format(because=rule.because, id=rule.id)
+            )
     if ex.id in kept:
         why.append(_("Kept from your previous plan, at level {level}.").format(level=c.level))
     else:
@@ -1980,6 +2045,18 @@ def rules_markdown() -> str:
         ),
     ]
     lines += _table(("id", "rule", "source", "certainty"), hard)
+    lines += [
+        "",
+        "## Home programme: exercises a subgroup calls for (at least one, when one fits)",
+        "",
+    ]
+    lines += _table(
+        ("id", "condition", "exercises", "source", "certainty"),
+        (
+            (r.id, r.condition, ", ".join(sorted(r.exercises)), r.source, r.certainty)
+            for r in EMPHASIS_RULES
+        ),
+    )
     lines += ["", "## Home programme: objective (CP-SAT, one worker, fixed seed)", ""]
     lines += _table(
         ("term", "points", "for"), ((w.value, p, text) for w, (p, text) in OBJECTIVE.items())

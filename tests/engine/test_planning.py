@@ -385,7 +385,9 @@ def test_continuity_keeps_an_exercise_that_would_not_be_chosen_afresh() -> None:
     other = next(
         ex
         for ex in CONTENT.catalog.exercises.values()
-        if ex.id not in fresh | left_out and ex.levels[0].minutes * ex.levels[0].times_a_day <= 5
+        if ex.id not in fresh | left_out
+        and ex.levels[0].minutes * ex.levels[0].times_a_day <= 5
+        and not fresh & {*ex.progresses_to, *ex.regresses_to}  # not a step of a chosen ladder
     )
     item = dataclasses.replace(first.home_programme[0], exercise_id=other.id, level=1)
     second = plan(intake, previous=dataclasses.replace(first, home_programme=(item,)))
@@ -590,3 +592,20 @@ def test_the_report_of_a_blocked_plan_says_no_exercise_plan_yet() -> None:
 def test_a_course_without_visits_says_how_the_review_happens() -> None:
     p = plan(example("subgroup-extension"), sessions_per_week=0)
     assert any("phone or message" in w for w in p.course.why)
+
+
+def test_the_stabilization_subgroup_gets_trunk_control_exercises() -> None:
+    from backcare.engine.planning import EMPHASIS_RULES
+
+    plan_ = plan(example("subgroup-stabilization"))
+    called_for = EMPHASIS_RULES[0].exercises
+    chosen = [item for item in plan_.home_programme if item.exercise_id in called_for]
+    assert chosen, [item.exercise_id for item in plan_.home_programme]
+    assert any("emphasis.motor-control" in why for why in chosen[0].why)
+
+
+def test_every_exercise_a_subgroup_calls_for_is_in_the_library() -> None:
+    from backcare.engine.planning import EMPHASIS_RULES
+
+    for rule in EMPHASIS_RULES:
+        assert rule.exercises <= set(CONTENT.catalog.exercises), rule.id
