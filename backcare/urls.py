@@ -10,4 +10,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("check/", include("backcare.portal.urls")),
+    path("library/", include("backcare.portal.library_urls")),
 ]

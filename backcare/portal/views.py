@@ -9,24 +9,19 @@ makes, so both give the same answer.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 
-from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import Promise
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from markdown_it import MarkdownIt
 
 from backcare.engine import ENGINE_VERSION
-from backcare.engine.education import Audience, Topic, load_topics
 from backcare.engine.intake import parse_intake
 from backcare.engine.triage import INCOMPLETE, SCREEN, Level, Triage, triage
+from backcare.portal.content import public_topics, render_topic
 from backcare.portal.forms import (
     QUESTION_BY_PATH,
     STEP_BY_SLUG,
@@ -77,18 +72,6 @@ TOPICS_BY_LEVEL: dict[Level, tuple[str, ...]] = {
 
 # The engine's "the safety check is not finished" sentence and the questions it lists.
 _INCOMPLETE_PARTS = frozenset({INCOMPLETE, *(q.ask for q in SCREEN if q.cauda_equina)})
-_PUBLIC = frozenset({Audience.PATIENT, Audience.PUBLIC})
-_MARKDOWN = MarkdownIt("js-default")  # CommonMark with raw HTML off: topic text is escaped
-
-
-@cache
-def _topics(content_dir: Path) -> dict[str, Topic]:
-    return {t.id: t for t in load_topics(content_dir) if _PUBLIC.intersection(t.audience)}
-
-
-def public_topics() -> dict[str, Topic]:
-    """The education topics written for patients or the public, by id (loaded once)."""
-    return _topics(Path(settings.BACKCARE_CONTENT_DIR))
 
 
 def _answers(request: HttpRequest) -> dict[str, str]:
@@ -223,11 +206,6 @@ def restart(request: HttpRequest) -> HttpResponse:
     return redirect("portal:step", slug=STEPS[0].slug)
 
 
-def render_topic(topic: Topic) -> SafeString:
-    """A topic's Markdown body as HTML. Raw HTML in the source is escaped, never passed on."""
-    return mark_safe(str(_MARKDOWN.render(topic.body)))  # markdown-it escapes raw HTML
-
-
 @require_GET
 def topic(request: HttpRequest, topic_id: str) -> HttpResponse:
     found = public_topics().get(topic_id)
@@ -236,5 +214,9 @@ def topic(request: HttpRequest, topic_id: str) -> HttpResponse:
     return render(
         request,
         "portal/topic.html",
-        {"topic": found, "body": render_topic(found), "has_result": bool(_answers(request))},
+        {
+            "topic": found,
+            "body": render_topic(found),
+            "has_result": bool(_answers(request)),
+        },
     )
