@@ -6,6 +6,7 @@ With nothing set, backcare runs for development on an SQLite file under ``./var/
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 from pathlib import Path
@@ -125,9 +126,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.admin",
+    "django_htmx",
+    "axes",
     "backcare.accounts",
     "backcare.care",
     "backcare.portal",
+    "backcare.clinic",
 ]
 
 # A custom user from the first migration on (Django's advice): it carries the role and clinic.
@@ -143,6 +147,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "backcare.urls"
@@ -189,6 +196,38 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# django-axes checks every login first and refuses one that is locked out.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:after_login"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+# --- Sessions and login throttling -----------------------------------------------------------
+# Sessions live in the database and are not rewritten on every request (a write per request
+# is what caps a busy server). They end at a fixed age from login, shorter for clinic staff
+# (a working day, on a shared computer) than for patients (their own phone); accounts.signals
+# sets the age at login. SESSION_COOKIE_AGE is the longest one.
+BACKCARE_SESSION_HOURS_STAFF = env_int("BACKCARE_SESSION_HOURS_STAFF", 10)
+BACKCARE_SESSION_HOURS_PATIENT = env_int("BACKCARE_SESSION_HOURS_PATIENT", 14 * 24)
+SESSION_COOKIE_AGE = 3600 * max(BACKCARE_SESSION_HOURS_STAFF, BACKCARE_SESSION_HOURS_PATIENT)
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEVELOPMENT)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# Five failed logins for one username from one address lock that pair out for 15 minutes.
+AXES_FAILURE_LIMIT = env_int("BACKCARE_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("BACKCARE_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # failures are kept; successful logins are not logged twice
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_VERBOSE = False
 
 # A patient's invitation link works for this many days.
 BACKCARE_INVITATION_DAYS = env_int("BACKCARE_INVITATION_DAYS", 7)

@@ -1,4 +1,8 @@
-"""The site's URLs."""
+"""The site's URLs.
+
+Patients' pages live under /me/, clinicians' under /clinic/, the clinic administrator's under
+/clinic/admin/, sign-in and invitations under /account/. Public: /, /check/ and /library/.
+"""
 
 from __future__ import annotations
 
@@ -11,4 +15,11 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("check/", include("backcare.portal.urls")),
     path("library/", include("backcare.portal.library_urls")),
+    path("account/", include("backcare.accounts.urls")),
+    path("me/intake/", include("backcare.portal.intake_urls")),
+    path("me/", include("backcare.portal.me_urls")),
+    path("me/", include("backcare.portal.progress_urls")),
+    path("clinic/admin/", include("backcare.clinic.admin_urls")),
+    path("clinic/", include("backcare.clinic.urls")),
+    path("clinic/", include("backcare.clinic.care_urls")),
 ]

@@ -15,7 +15,9 @@ import dataclasses
 import datetime as dt
 import functools
 import re
+import tempfile
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -42,6 +44,7 @@ from backcare.engine.planning import (
 from backcare.engine.progression import Baseline, baseline_from_intake, check_in_intake
 from backcare.engine.progression import CheckIn as EngineCheckIn
 from backcare.engine.progression import ExerciseLog as EngineExerciseLog
+from backcare.engine.questionnaires import Questionnaire, QuestionnaireError, load_questionnaires
 from backcare.engine.triage import Triage, triage
 from backcare.engine.validation import InvalidDocument, Problem, dump_document, parse_document
 
@@ -52,6 +55,7 @@ from .models import (
     Clinic,
     Episode,
     ExerciseLog,
+    IntakeDraft,
     Patient,
     PlanOverride,
     PlanRecord,
@@ -64,8 +68,10 @@ __all__ = [
     "ActionRefused",
     "InvalidDocument",
     "NotAllowed",
+    "QuestionnaireError",
     "accept_invitation",
     "add_clinician",
+    "clinic_questionnaires",
     "content",
     "create_clinic",
     "delete_demo_clinic",
@@ -81,7 +87,11 @@ __all__ = [
     "record_pain_settled",
     "record_read",
     "renew_invitation",
+    "save_intake_draft",
+    "set_staff_active",
     "set_visit_status",
+    "update_clinic",
+    "upload_licensed_wording",
     "write_session_note",
 ]
 
@@ -283,6 +293,106 @@ def add_clinician(
     return user
 
 
+CLINIC_FIELDS = ("name", "address", "phone", "timezone", "direct_access_note", "visit_time")
+
+
+@transaction.atomic
+def update_clinic(
+    *, clinic: Clinic, by: User, now: dt.datetime | None = None, **fields: Any
+) -> Clinic:
+    """Change the clinic's details (any of CLINIC_FIELDS); only its administrator may."""
+    now = _now(now)
+    _require_admin(by, clinic)
+    unknown = sorted(set(fields) - set(CLINIC_FIELDS))
+    if unknown:
+        raise ActionRefused(
+            _("Unknown clinic detail: %(names)s; allowed: %(allowed)s.")
+            % {"names": ", ".join(unknown), "allowed": ", ".join(CLINIC_FIELDS)}
+        )
+    if "timezone" in fields:
+        validate_timezone(fields["timezone"])
+    if "name" in fields and not str(fields["name"]).strip():
+        raise ActionRefused(_("The clinic needs a name."))
+    changed = sorted(name for name, value in fields.items() if getattr(clinic, name) != value)
+    for name in changed:
+        setattr(clinic, name, fields[name])
+    if changed:
+        clinic.save(update_fields=changed)
+        _audit(who=by, action=Action.UPDATE, obj=clinic, at=now, clinic_id=clinic.pk,
+               detail={"changed": changed})  # fmt: skip
+    return clinic
+
+
+@transaction.atomic
+def set_staff_active(*, user: User, by: User, active: bool, now: dt.datetime | None = None) -> User:
+    """Let a clinician or administrator of the clinic sign in again, or stop them signing in.
+
+    Records stay: a deactivated clinician's notes and plans keep their name. Administrators
+    cannot deactivate themselves (a clinic must keep someone who can manage it).
+    """
+    now = _now(now)
+    if user.clinic is None or not user.is_clinic_staff:
+        raise ActionRefused(_("Only clinic staff accounts are managed here."))
+    _require_admin(by, user.clinic)
+    if not active and user.pk == by.pk:
+        raise ActionRefused(_("You cannot deactivate your own account."))
+    if user.is_active != active:
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+        _audit(who=by, action=Action.UPDATE, obj=user, at=now, clinic_id=user.clinic_id,
+               detail={"is_active": active})  # fmt: skip
+    return user
+
+
+def _questionnaires_from(text: str) -> dict[str, Questionnaire]:
+    """The questionnaires with ``text`` (a licensed-wording file) laid over our summaries."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "licensed-wording.toml"
+        path.write_text(text, encoding="utf-8")
+        return load_questionnaires(settings.BACKCARE_CONTENT_DIR / "questionnaires", path)
+
+
+@functools.lru_cache(maxsize=64)
+def _questionnaires_cached(
+    clinic_id: int, uploaded_at: dt.datetime | None, text: str
+) -> dict[str, Questionnaire]:
+    if not text:
+        return load_questionnaires(settings.BACKCARE_CONTENT_DIR / "questionnaires")
+    return _questionnaires_from(text)
+
+
+def clinic_questionnaires(clinic: Clinic) -> dict[str, Questionnaire]:
+    """The questionnaires as this clinic shows them: the licensed wording it uploaded where it
+    has one, our own labelled item summaries otherwise. Loaded once per upload per process."""
+    return _questionnaires_cached(
+        clinic.pk, clinic.licensed_wording_uploaded_at, clinic.licensed_wording
+    )
+
+
+@transaction.atomic
+def upload_licensed_wording(
+    *, clinic: Clinic, by: User, text: str, now: dt.datetime | None = None
+) -> Clinic:
+    """Store the clinic's licensed questionnaire wording (backcare-licensed-wording/1).
+
+    The file is checked against the questionnaires first; a bad file raises QuestionnaireError
+    listing every problem, and the wording already stored stays. An empty ``text`` removes the
+    wording, and backcare's own summaries show again.
+    """
+    now = _now(now)
+    _require_admin(by, clinic)
+    if text.strip():
+        covered = sorted(q.id for q in _questionnaires_from(text).values() if q.licence is not None)
+    else:
+        text, covered = "", []
+    clinic.licensed_wording = text
+    clinic.licensed_wording_uploaded_at = now if text else None
+    clinic.save(update_fields=["licensed_wording", "licensed_wording_uploaded_at"])
+    _audit(who=by, action=Action.UPDATE, obj=clinic, at=now, clinic_id=clinic.pk,
+           detail={"licensed_wording": covered})  # fmt: skip
+    return clinic
+
+
 @transaction.atomic
 def invite_patient(
     *,
@@ -425,7 +535,32 @@ def record_intake(
         patient=patient,
         detail={"triage_level": record.triage_level, "kind": kind},
     )
+    IntakeDraft.objects.filter(patient=patient).delete()  # the answers now live in the record
     return record
+
+
+@transaction.atomic
+def save_intake_draft(
+    *,
+    patient: Patient,
+    by: User,
+    answers: Mapping[str, Any],
+    step: str = "",
+    now: dt.datetime | None = None,
+) -> IntakeDraft:
+    """Keep the answers of an intake being filled in, so the patient can stop and come back.
+
+    ``answers`` replaces what was saved; ``step`` is the step to show next. The audit entry
+    names the step, not the answers.
+    """
+    now = _now(now)
+    _require_self_or_staff(by, patient)
+    draft, created = IntakeDraft.objects.update_or_create(
+        patient=patient, defaults={"answers": dict(answers), "step": step, "updated_at": now}
+    )
+    _audit(who=by, action=Action.CREATE if created else Action.UPDATE, obj=draft, at=now,
+           patient=patient, detail={"step": step})  # fmt: skip
+    return draft
 
 
 def _dump(intake: Intake) -> dict[str, Any]:

@@ -77,6 +77,12 @@ class Clinic(models.Model):
         default=dt.time(9, 0), help_text="When planned visits start, in the clinic's time zone."
     )
     is_demo = models.BooleanField(default=False, help_text="Demo data: made up, not a person.")
+    licensed_wording = models.TextField(
+        blank=True,
+        help_text="The clinic's licensed questionnaire wording (backcare-licensed-wording/1, "
+        "docs/questionnaires.md); empty shows backcare's own item summaries.",
+    )
+    licensed_wording_uploaded_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.name
@@ -150,6 +156,23 @@ class Episode(models.Model):
 
     def __str__(self) -> str:
         return f"episode {self.pk} of patient {self.patient_id} ({self.status})"
+
+
+class IntakeDraftQuerySet(models.QuerySet["IntakeDraft"]):
+    def for_user(self, user: User | AnonymousUser) -> IntakeDraftQuerySet:
+        return visible_to(self, user, "patient")  # type: ignore[return-value]
+
+
+class IntakeDraft(models.Model):
+    """The answers of an intake a patient is filling in at home, saved after every step so it
+    can be resumed; ``record_intake`` turns the finished draft into an assessment."""
+
+    patient = models.OneToOneField(Patient, on_delete=models.CASCADE, related_name="intake_draft")
+    answers = models.JSONField(default=dict, help_text="Form answers by step, as typed.")
+    step = models.CharField(max_length=40, blank=True, help_text="The next step to show.")
+    updated_at = models.DateTimeField()
+
+    objects: ClassVar[IntakeDraftQuerySet] = IntakeDraftQuerySet.as_manager()  # type: ignore[assignment]
 
 
 class AssessmentRecordQuerySet(models.QuerySet["AssessmentRecord"]):

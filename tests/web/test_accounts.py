@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
+from django.test import RequestFactory
 from web.factories import NOW, PASSWORD, Cast
 
 from backcare import settings as project_settings
@@ -50,7 +51,8 @@ def test_accepting_sets_the_password_and_uses_up_the_invitation(cast: Cast) -> N
 
     invitation.refresh_from_db()
     assert invitation.used_at == later
-    assert authenticate(username="sam@example.org", password=PASSWORD) == user
+    request = RequestFactory().post("/account/login/")
+    assert authenticate(request, username="sam@example.org", password=PASSWORD) == user
 
 
 def test_a_used_invitation_is_refused(cast: Cast) -> None:
