@@ -484,7 +484,9 @@ def accept_invitation(*, token: str, password: str, now: dt.datetime | None = No
     user.save(update_fields=["password"])
     invitation.used_at = now
     invitation.save(update_fields=["used_at"])
-    _audit(who=user, action=Action.UPDATE, obj=invitation, at=now, detail={"accepted": True})
+    patient = Patient.objects.filter(user=user).first()
+    _audit(who=user, action=Action.UPDATE, obj=invitation, at=now, patient=patient,
+           detail={"accepted": True})  # fmt: skip
     return user
 
 

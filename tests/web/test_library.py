@@ -22,7 +22,7 @@ TEMPLATES = Path(library.__file__).parent / "templates" / "portal"
 LIBRARY_TEMPLATES = [
     *sorted(TEMPLATES.glob("library_*.html")),
     TEMPLATES / "topic.html",
-    TEMPLATES.parent / "404.html",
+    TEMPLATES.parent.parent.parent / "templates" / "404.html",
 ]
 EXERCISE_IDS = sorted(catalog().exercises)
 TOPIC_IDS = sorted(public_topics())
