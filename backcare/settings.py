@@ -132,6 +132,9 @@ INSTALLED_APPS = [
     "backcare.care",
     "backcare.portal",
     "backcare.clinic",
+    "ninja",  # serves the API docs page from its own static files, no outside network
+    "backcare.api",
+    "backcare.exports",
 ]
 
 # A custom user from the first migration on (Django's advice): it carries the role and clinic.

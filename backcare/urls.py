@@ -2,6 +2,8 @@
 
 Patients' pages live under /me/, clinicians' under /clinic/, the clinic administrator's under
 /clinic/admin/, sign-in and invitations under /account/. Public: /, /check/ and /library/.
+The REST API is under /api/ (v1), printable handouts under /handouts/, calendar feeds under
+/calendar/.
 """
 
 from __future__ import annotations
@@ -22,4 +24,7 @@ urlpatterns = [
     path("clinic/admin/", include("backcare.clinic.admin_urls")),
     path("clinic/", include("backcare.clinic.urls")),
     path("clinic/", include("backcare.clinic.care_urls")),
+    path("api/", include("backcare.api.urls")),
+    path("handouts/", include("backcare.exports.handout_urls")),
+    path("calendar/", include("backcare.exports.calendar_urls")),
 ]
