@@ -1,0 +1,452 @@
+"""What the patient's own pages read: Today, my exercises and my flare-up plan.
+
+Patient journeys 3 and 6 (issue 5). The pages are thin: this module fetches the published plan
+and the few rows a page needs in a fixed number of queries (never one per exercise), and works
+out the pure parts, which exercises fall on which day, the dose in plain words, the day's
+reading, from the plan document (backcare-plan/1) and the content. Clinical decisions are the
+engine's: whether the person is in a flare-up comes from ``progression.next_step``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.http import Http404
+from django.utils.translation import gettext
+
+from backcare.accounts.models import User
+from backcare.care.models import (
+    AssessmentRecord,
+    CheckIn,
+    Clinic,
+    Episode,
+    ExerciseLog,
+    Patient,
+    PlanRecord,
+)
+from backcare.engine.catalog import Exercise
+from backcare.engine.catalog import Level as DoseLevel
+from backcare.engine.education import Topic
+from backcare.engine.intake import RedFlagScreen, parse_intake
+from backcare.engine.plan import EducationItem, HomeItem, Plan, parse_plan
+from backcare.engine.progression import (
+    Baseline,
+    CourseAction,
+    CourseDecision,
+    baseline_from_intake,
+    next_step,
+    week_of,
+)
+from backcare.engine.progression import CheckIn as EngineCheckIn
+from backcare.engine.triage import Level
+from backcare.engine.validation import InvalidDocument, parse_document
+from backcare.portal.content import catalog, dose_sentence, public_topics
+from backcare.portal.today_forms import DIFFICULTY_LABELS, LogForm, SettledForm, log_prefix
+from backcare.portal.views import HEADLINES
+
+# The engine's flare-up rules compare the last 7 days' pain ratings with the 7 days before
+# (progression.py, rules flare.high_pain and flare.rise: clinical-facts §5.2 [synthesis]), so
+# the check-ins of the last 14 days are all they read.
+FLARE_WINDOW_DAYS = 14
+
+# The plan gives how many days a week an exercise is done, not which days. We spread them evenly
+# over the plan's week (day 0 is the weekday the plan started), so that exercises done 2 or 3
+# days a week get rest days in between: resistance work 2-3 days a week (ACSM 2011, Garber et al.
+# [src for aerobic, other items uncertain]; clinical-facts §4.5). Spreading them evenly is our
+# synthesis [synthesis].
+DAYS_IN_WEEK = 7
+
+
+def training_days(days_a_week: int) -> frozenset[int]:
+    """The days of the plan's week (0-6) an exercise done ``days_a_week`` days falls on, spread
+    evenly: 7 -> every day, 3 -> 0, 2, 4; 2 -> 0, 3; 1 -> 0."""
+    days = max(1, min(DAYS_IN_WEEK, days_a_week))
+    return frozenset(i * DAYS_IN_WEEK // days for i in range(days))
+
+
+def is_exercise_day(item: HomeItem, start: dt.date, day: dt.date) -> bool:
+    """Whether ``day`` is one of the item's days; none before the plan starts."""
+    if day < start:
+        return False
+    return (day - start).days % DAYS_IN_WEEK in training_days(item.dose.days_a_week)
+
+
+def dose_words(item: HomeItem) -> str:
+    """The plan item's dose in plain words, as the library words a level's dose."""
+    dose = item.dose
+    level = DoseLevel(
+        level=item.level,
+        sets=dose.sets,
+        reps=dose.reps,
+        hold_seconds=dose.hold_seconds,
+        rest_seconds=dose.rest_seconds,
+        times_a_day=dose.times_a_day,
+        days_a_week=dose.days_a_week,
+        minutes=item.minutes,
+    )
+    return dose_sentence(level, per_side=dose.per_side)
+
+
+# --- the day's reading ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """An education item of the plan, with its public topic (None: not in the library)."""
+
+    item: EducationItem
+    topic: Topic | None
+
+
+@dataclass(frozen=True, slots=True)
+class DayReading:
+    today: tuple[Reading, ...]
+    this_week: tuple[Reading, ...]
+    week: int
+
+
+def reading_for(plan: Plan, day: dt.date) -> DayReading:
+    """The plan's reading for ``day``: the week's topics spread over its seven days in order
+    (one a day, or two on some days when the week has more than seven), and the whole week's
+    list. Nothing before the plan starts or after its last education week."""
+    week = week_of(plan, day)
+    topics = public_topics()
+    items = [Reading(e, topics.get(e.topic_id)) for e in plan.education if week and e.week == week]
+    if not items:
+        return DayReading((), (), week)
+    index = (day - plan.start).days % DAYS_IN_WEEK
+    count = len(items)
+    if count >= DAYS_IN_WEEK:
+        todays = items[index * count // DAYS_IN_WEEK : (index + 1) * count // DAYS_IN_WEEK]
+    else:
+        todays = items[index : index + 1]
+    return DayReading(tuple(todays), tuple(items), week)
+
+
+# --- fetching --------------------------------------------------------------------------------
+
+
+def patient_of(user: User) -> Patient:
+    """The signed-in patient's own record (one query), or 404 for an account without one."""
+    patient = Patient.objects.for_user(user).select_related("clinic").filter(user=user).first()
+    if patient is None:
+        raise Http404("no patient record")
+    patient.user = user  # already in hand: no query when a template or action reads it
+    return patient
+
+
+def active_plan(user: User, patient: Patient) -> PlanRecord | None:
+    """The published plan of the patient's open episode, with the check-in that blocks it."""
+    return (
+        PlanRecord.objects.for_user(user)
+        .published()
+        .filter(episode__patient=patient, episode__status=Episode.Status.ACTIVE)
+        .select_related("blocked_by")
+        .first()
+    )
+
+
+def latest_plan(user: User, patient: Patient) -> PlanRecord | None:
+    """The plan the patient follows now: the open episode's, or after discharge the last one."""
+    return (
+        PlanRecord.objects.for_user(user)
+        .published()
+        .filter(episode__patient=patient)
+        .select_related("blocked_by", "episode")
+        .order_by("-published_at", "-id")
+        .first()
+    )
+
+
+def has_assessment(user: User, patient: Patient) -> bool:
+    return AssessmentRecord.objects.for_user(user).filter(episode__patient=patient).exists()
+
+
+def baseline_for(episode_id: int) -> Baseline | None:
+    """The episode's baseline (its first intake), as the actions compute it for check-ins."""
+    first = (
+        AssessmentRecord.objects.filter(episode_id=episode_id, kind=AssessmentRecord.Kind.INTAKE)
+        .order_by("id")
+        .values_list("intake", "created_at")
+        .first()
+    )
+    if first is None:
+        return None
+    intake, created_at = first
+    return baseline_from_intake(parse_intake(intake), date=created_at.date())
+
+
+def _engine_check_in(day: dt.date, nprs: int | None, screen: Any) -> EngineCheckIn:
+    try:
+        parsed = parse_document(RedFlagScreen, screen)
+    except InvalidDocument:  # stored before a format change: the pain rating still counts
+        parsed = RedFlagScreen()
+    return EngineCheckIn(date=day, nprs=nprs, red_flag_screen=parsed)
+
+
+def flare_up(record: PlanRecord, plan: Plan, today: dt.date) -> CourseDecision | None:
+    """The engine's flare-up decision for today, if its rules say the person is in one.
+
+    Reads the episode's check-ins of the last FLARE_WINDOW_DAYS days (one query) and, when there
+    are any, the baseline (one more). Pain diary entries are not stored by the web application,
+    so only check-ins count.
+    """
+    if plan.blocked or record.blocked_by_id is not None:
+        return None
+    rows = (
+        CheckIn.objects.filter(
+            episode_id=record.episode_id,
+            day__gt=today - dt.timedelta(days=FLARE_WINDOW_DAYS),
+            day__lte=today,
+        )
+        .order_by("day", "id")
+        .values_list("day", "nprs", "red_flag_screen")
+    )
+    check_ins = [_engine_check_in(day, nprs, screen) for day, nprs, screen in rows]
+    if not any(c.nprs is not None for c in check_ins):
+        return None
+    step = next_step(plan, (), check_ins, today=today, baseline=baseline_for(record.episode_id))
+    return step.decision(CourseAction.FLARE_UP)
+
+
+# --- what a blocked plan says --------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Blocked:
+    """Why the exercises are on hold, and what to do: from the check-in's triage, or from the
+    engine's blocked plan."""
+
+    level: Level
+    headline: str
+    advice: tuple[str, ...]
+    reasons: tuple[str, ...]
+    clinic: Clinic
+
+
+def blocked_by(record: PlanRecord, plan: Plan, clinic: Clinic) -> Blocked | None:
+    check_in = record.blocked_by
+    if check_in is not None:
+        result: Mapping[str, Any] = check_in.triage or {}
+        text = str(result.get("advice") or "")
+        reasons = tuple(
+            gettext(str(flag.get("reason", ""))) for flag in result.get("flags", []) if flag
+        )
+        level = Level(check_in.triage_level)
+        return Blocked(level, str(HEADLINES[level]), (gettext(text),), reasons, clinic)
+    if plan.blocked:
+        reason = plan.blocked_reason or ""
+        level = plan.triage_level
+        said = (gettext(reason),) if reason else ()
+        return Blocked(level, str(HEADLINES[level]), said, (), clinic)
+    return None
+
+
+# --- the cards ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """One exercise of the plan on one day: the plan item, its library entry, the dose in words,
+    whether the day is one of its days, the day's logs of it (oldest first) and its form."""
+
+    item: HomeItem
+    exercise: Exercise | None
+    dose: str
+    scheduled: bool
+    logs: tuple[ExerciseLog, ...]
+    form: LogForm
+
+    @property
+    def exercise_id(self) -> str:
+        return self.item.exercise_id
+
+    @property
+    def latest(self) -> ExerciseLog | None:
+        return self.logs[-1] if self.logs else None
+
+    @property
+    def latest_difficulty(self) -> str:
+        latest = self.latest
+        if latest is None or not latest.difficulty:
+            return ""
+        return str(DIFFICULTY_LABELS[ExerciseLog.Difficulty(latest.difficulty)])
+
+    @property
+    def done_count(self) -> int:
+        return sum(1 for log in self.logs if log.done)
+
+    @property
+    def times_a_day(self) -> int:
+        return self.item.dose.times_a_day
+
+    @property
+    def has_timer(self) -> bool:
+        return bool(self.item.dose.hold_seconds or self.item.dose.rest_seconds)
+
+
+def card_for(
+    item: HomeItem,
+    *,
+    start: dt.date,
+    day: dt.date,
+    logs: Sequence[ExerciseLog] = (),
+    form: LogForm | None = None,
+) -> Card:
+    return Card(
+        item=item,
+        exercise=catalog().exercises.get(item.exercise_id),
+        dose=dose_words(item),
+        scheduled=is_exercise_day(item, start, day),
+        logs=tuple(logs),
+        form=form or LogForm(prefix=log_prefix(item.exercise_id)),
+    )
+
+
+def logs_by_exercise(logs: Iterable[ExerciseLog]) -> dict[str, list[ExerciseLog]]:
+    grouped: dict[str, list[ExerciseLog]] = defaultdict(list)
+    for log in logs:
+        grouped[log.exercise_id].append(log)
+    return grouped
+
+
+def day_logs(
+    user: User, patient: Patient, days: Sequence[dt.date], exercise_id: str | None = None
+) -> list[ExerciseLog]:
+    """The patient's logs of ``days`` (one query), oldest first."""
+    qs = ExerciseLog.objects.for_user(user).filter(patient=patient, day__in=list(days))
+    if exercise_id is not None:
+        qs = qs.filter(exercise_id=exercise_id)
+    return list(qs.order_by("logged_at", "id"))
+
+
+def item_of(plan: Plan, exercise_id: str) -> HomeItem:
+    """The plan's item for ``exercise_id``, or 404: only the plan's own exercises are shown."""
+    for item in plan.home_programme:
+        if item.exercise_id == exercise_id:
+            return item
+    raise Http404(exercise_id)
+
+
+# --- Today ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FormError:
+    """One line of the error summary: the field's id, its label and the message."""
+
+    field_id: str
+    label: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class TodayPage:
+    patient: Patient
+    day: dt.date
+    record: PlanRecord | None = None
+    plan: Plan | None = None
+    intake_done: bool = False
+    blocked: Blocked | None = None
+    starts_on: dt.date | None = None
+    cards: tuple[Card, ...] = ()
+    other_cards: tuple[Card, ...] = ()
+    reading: DayReading | None = None
+    pending: tuple[ExerciseLog, ...] = ()
+    settled_form: SettledForm | None = None
+    flare: CourseDecision | None = None
+    errors: tuple[FormError, ...] = field(default=())
+
+
+def pending_settled(logs: Iterable[ExerciseLog], yesterday: dt.date) -> tuple[ExerciseLog, ...]:
+    """Yesterday's sessions done whose next-morning answer is not given yet."""
+    return tuple(
+        log
+        for log in logs
+        if log.day == yesterday and log.done and log.pain_settled_next_morning is None
+    )
+
+
+def form_errors(forms: Iterable[Any]) -> tuple[FormError, ...]:
+    errors: list[FormError] = []
+    for form in forms:
+        if form is None or not form.is_bound or not form.errors:
+            continue
+        errors += [FormError("", "", str(e)) for e in form.non_field_errors()]
+        for bound in form:
+            errors += [FormError(bound.auto_id, str(bound.label), str(e)) for e in bound.errors]
+    return tuple(errors)
+
+
+def today_page(
+    user: User,
+    patient: Patient,
+    day: dt.date,
+    *,
+    bound: Mapping[str, LogForm] | None = None,
+    settled_form: SettledForm | None = None,
+) -> TodayPage:
+    """Everything Today shows, in a fixed number of queries whatever the number of exercises:
+    the plan (1), the logs of today and yesterday (1), the recent check-ins (1) and, when there
+    are any, the baseline (1). Without a plan: whether the intake is done (1)."""
+    bound = bound or {}
+    record = active_plan(user, patient)
+    if record is None:
+        return TodayPage(patient, day, intake_done=has_assessment(user, patient))
+    plan = parse_plan(record.plan)
+    blocked = blocked_by(record, plan, patient.clinic)
+    if blocked is not None:
+        return TodayPage(patient, day, record, plan, intake_done=True, blocked=blocked)
+    yesterday = day - dt.timedelta(days=1)
+    logs = day_logs(user, patient, (yesterday, day))
+    today_logs = logs_by_exercise(log for log in logs if log.day == day)
+    cards = [
+        card_for(
+            item,
+            start=plan.start,
+            day=day,
+            logs=today_logs.get(item.exercise_id, ()),
+            form=bound.get(item.exercise_id),
+        )
+        for item in plan.home_programme
+    ]
+    pending = pending_settled(logs, yesterday)
+    if pending and settled_form is None:
+        settled_form = SettledForm()
+    return TodayPage(
+        patient,
+        day,
+        record,
+        plan,
+        intake_done=True,
+        starts_on=plan.start if day < plan.start else None,
+        cards=tuple(c for c in cards if c.scheduled),
+        other_cards=tuple(c for c in cards if not c.scheduled),
+        reading=reading_for(plan, day),
+        pending=pending,
+        settled_form=settled_form if pending else None,
+        flare=flare_up(record, plan, day),
+        errors=form_errors([*bound.values(), settled_form]),
+    )
+
+
+# --- my exercises and the flare-up plan ---------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MyExercise:
+    item: HomeItem
+    exercise: Exercise | None
+    dose: str
+
+
+def my_exercises(plan: Plan) -> tuple[MyExercise, ...]:
+    exercises = catalog().exercises
+    return tuple(
+        MyExercise(item, exercises.get(item.exercise_id), dose_words(item))
+        for item in plan.home_programme
+    )
