@@ -34,6 +34,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from backcare.accounts.models import User
 from backcare.care import actions
+from backcare.care.content import dose_sentence
 from backcare.care.models import (
     AssessmentRecord,
     CheckIn,
@@ -58,7 +59,6 @@ from backcare.engine.plan import HomeItem, Plan, parse_plan
 from backcare.engine.scoring import Scores, score_all
 from backcare.engine.triage import Level
 from backcare.engine.validation import InvalidDocument, Problem, parse_document
-from backcare.portal.content import dose_sentence
 
 View = Callable[..., HttpResponse]
 

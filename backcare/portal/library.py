@@ -3,7 +3,7 @@ exercise with its full instructions, figure and dose.
 
 /library/ lists the topics in groups, /library/topics/<id>/ shows one, /library/exercises/ lists
 the exercises (filter by aim and by position with plain GET links) and /library/exercises/<id>/
-shows one. Content comes from ``backcare.portal.content`` (loaded once per process).
+shows one. Content comes from ``backcare.care.content`` (loaded once per process).
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from backcare.care.content import catalog, dose_sentence, figures, public_topics, render_topic
 from backcare.engine.catalog import Aim, Exercise, Position
 from backcare.engine.education import Topic
 from backcare.engine.evidence import Certainty
 from backcare.engine.intake import Equipment
-from backcare.portal.content import catalog, dose_sentence, figures, public_topics, render_topic
 from backcare.portal.views import SESSION_KEY
 
 # The library's topic groups, in reading order. A topic in no group is listed under "More".

@@ -35,6 +35,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from backcare.accounts.models import User
 from backcare.care import actions, charts
+from backcare.care.content import public_topics
 from backcare.care.models import AssessmentRecord, CheckIn, Episode, Patient, PlanRecord, Visit
 from backcare.engine.intake import (
     Intake,
@@ -62,7 +63,6 @@ from backcare.engine.scoring import (
 )
 from backcare.engine.triage import INCOMPLETE, SCREEN, Level, triage
 from backcare.engine.validation import InvalidDocument, parse_document
-from backcare.portal.content import public_topics
 from backcare.portal.progress_forms import RED_FLAG_QUESTIONS, CheckInForm, disability_due
 from backcare.portal.views import HEADLINES, TOPICS_BY_LEVEL
 

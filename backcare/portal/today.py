@@ -19,6 +19,7 @@ from django.http import Http404
 from django.utils.translation import gettext
 
 from backcare.accounts.models import User
+from backcare.care.content import catalog, dose_sentence, public_topics
 from backcare.care.models import (
     AssessmentRecord,
     CheckIn,
@@ -44,7 +45,6 @@ from backcare.engine.progression import (
 from backcare.engine.progression import CheckIn as EngineCheckIn
 from backcare.engine.triage import Level
 from backcare.engine.validation import InvalidDocument, parse_document
-from backcare.portal.content import catalog, dose_sentence, public_topics
 from backcare.portal.today_forms import DIFFICULTY_LABELS, LogForm, SettledForm, log_prefix
 from backcare.portal.views import HEADLINES
 

@@ -27,13 +27,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from backcare.accounts.models import User
 from backcare.care import actions
+from backcare.care.content import catalog, figures, public_topics, render_topic
 from backcare.care.models import Episode, ExerciseLog, Patient, PlanRecord
 from backcare.engine.catalog import Aim
 from backcare.engine.plan import parse_plan
 from backcare.engine.progression import FLARE_UP_PLAN
 from backcare.engine.triage import SAFETY_NET
 from backcare.portal import today
-from backcare.portal.content import catalog, figures, public_topics, render_topic
 from backcare.portal.library import AIM_LABELS, CERTAINTY_LABELS, EQUIPMENT_LABELS, POSITION_LABELS
 from backcare.portal.today_forms import DIFFICULTY_LABELS, LogForm, SettledForm, log_prefix
 

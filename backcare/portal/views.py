@@ -18,10 +18,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from backcare.care.content import public_topics, render_topic
 from backcare.engine import ENGINE_VERSION
 from backcare.engine.intake import parse_intake
 from backcare.engine.triage import INCOMPLETE, SCREEN, Level, Triage, triage
-from backcare.portal.content import public_topics, render_topic
 from backcare.portal.forms import (
     QUESTION_BY_PATH,
     STEP_BY_SLUG,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections import Counter
 from typing import Any
 
 from django.core.management import call_command
@@ -91,3 +92,27 @@ def test_reset_makes_it_afresh_and_leaves_other_clinics_alone(cast: Cast) -> Non
     assert Patient.objects.filter(clinic=cast.riverside).count() == 1
     assert AuditEntry.objects.filter(action="delete", object_type="clinic").count() == 1
     assert AuditEntry.objects.filter(at=NOW).exists()  # the cast's entries are all still there
+
+
+def test_every_demo_account_can_sign_in_with_the_printed_password(db: Any) -> None:
+    out = _demo()
+
+    demo = User.objects.filter(clinic__is_demo=True)
+    assert demo.count() == 33
+    assert all(user.check_password("demo-only-not-secret") for user in demo)
+    assert "demo-only-not-secret" in out
+    # The featured patients are listed with what to try; the others are named as a sample.
+    assert "what to try" in out and "The other 25 sign in the same way" in out
+
+
+def test_patients_and_clinicians_scale_with_unique_logins(db: Any) -> None:
+    out = _demo("--patients", "45", "--clinicians", "4")
+
+    assert _counts() == {"clinics": 1, "clinicians": 4, "admins": 1, "patients": 45}
+    usernames = list(
+        User.objects.filter(clinic__is_demo=True, role="patient").values_list("username", flat=True)
+    )
+    assert len(set(usernames)) == 45 and "amara.okafor.31@demo.invalid" in usernames
+    caseloads = Patient.objects.filter(clinic__is_demo=True).values_list("clinician", flat=True)
+    assert sorted(Counter(caseloads).values()) == [11, 11, 11, 12]
+    assert "... 2 more" in out  # a short table, not every clinician

@@ -65,7 +65,8 @@ def test_home_page_says_what_backcare_is_in_english(client: Any) -> None:
     assert r.headers["Content-Language"] == "en"
     page = r.content.decode()
     assert '<html lang="en">' in page
-    assert "physical-therapy system for back pain" in page
+    assert "Physical therapy for back pain" in page
+    assert "Check your back pain" in page
     assert "it does not diagnose" in page
 
 

@@ -11,10 +11,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
+from backcare.care.content import catalog, dose_sentence, public_topics
 from backcare.engine.catalog import Aim, Level, Position
 from backcare.engine.gallery import exercise_svgs
 from backcare.portal import library
-from backcare.portal.content import catalog, dose_sentence, public_topics
 
 pytestmark = pytest.mark.django_db
 

@@ -399,7 +399,7 @@ def test_the_flare_up_plan_is_there_without_a_flare_up(
 def test_my_exercises_show_full_instructions_of_every_plan_exercise(
     client: Client, pat_plan: PlanRecord, cast: Cast
 ) -> None:
-    from backcare.portal.content import catalog
+    from backcare.care.content import catalog
 
     page = signed_in(client, cast.pat).get(reverse("me:exercises")).content.decode()
     for item in plan_of(pat_plan).home_programme:

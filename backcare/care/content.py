@@ -1,7 +1,7 @@
-"""The published content the portal shows: education topics and the exercise library.
+"""The published content the pages show: education topics and the exercise library.
 
-Loaded once per process (``functools.cache``); the pages only read it. Shared by the self-check
-(starter reading) and the public library.
+Loaded once per process (``functools.cache``); the pages only read it. Shared by the self-check,
+the library, Today, the clinicians' plan pages and the printable handouts.
 """
 
 from __future__ import annotations
