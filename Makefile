@@ -1,6 +1,7 @@
 # Developer tasks for backcare. Every target sets up .venv first if it needs to.
 #   make run    set up, then assess the bundled example intake and print the report
-#   make test   set up, then run every test (tests/web on SQLite, and on PostgreSQL if present)
+#   make test   set up, then run every test (the web suites on SQLite, and on PostgreSQL if
+#               present; tests/browser in Debian's Chromium)
 #   make check  formatting, lint, types, import boundaries, rule docs, migrations
 #   make fix    format and fix what ruff can fix
 #   make bench  run the benchmarks in bench/
@@ -37,10 +38,11 @@ run: install
 
 test: install
 	$(PYTEST) tests/engine tests/content --cov=backcare.engine --cov-branch --cov-fail-under=100
-	$(PYTEST) tests/e2e tests/web
+	$(PYTEST) tests/e2e tests/web tests/exports
+	$(PYTEST) tests/browser
 	@if [ -n "$(POSTGRES)" ] || [ "$${CI:-}" = "true" ]; then \
 		echo "== tests/web again, on PostgreSQL"; \
-		scripts/with-postgres.sh $(PYTEST) tests/web; \
+		scripts/with-postgres.sh $(PYTEST) tests/web tests/exports; \
 	else \
 		echo "PostgreSQL is not installed here: tests/web ran on SQLite only."; \
 	fi

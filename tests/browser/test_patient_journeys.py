@@ -1,0 +1,229 @@
+"""Signing in, and the patient's own pages in a real browser, on a phone and a desktop (issue 5,
+patient journeys 3-5): Today (log an exercise in place with htmx, and the same without
+JavaScript), the weekly check-in, and progress. axe-core runs on every page.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from browser.cast import PASSWORD, make_cast, published
+from browser.helpers import CALM, answer, check_a11y, login, screenshot
+from playwright.sync_api import Locator, Page, expect
+
+from backcare.care.models import CheckIn, ExerciseLog
+from backcare.portal.forms import QUESTION_BY_PATH
+from backcare.portal.progress_forms import RED_FLAG_QUESTIONS
+
+
+def test_signing_in_takes_each_person_to_their_start_page(
+    page: Page, server: str, new_context: Any, context_args: dict[str, Any]
+) -> None:
+    cast = make_cast()
+
+    page.goto(server + "/account/login/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+    check_a11y(page)
+    screenshot(page, "sign-in")
+    # A wrong password is refused in plain words, and the user name typed is kept.
+    page.get_by_label("Email address or user name", exact=True).fill(cast.pat_username)
+    page.get_by_label("Password", exact=True).fill("not-the-password")
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.get_by_role("alert")).to_contain_text("do not match an account")
+    expect(page.get_by_label("Email address or user name", exact=True)).to_have_value(
+        cast.pat_username
+    )
+    check_a11y(page)
+
+    # A patient who has not told the clinic about their back yet starts with the intake.
+    login(page, server, cast.pat_username, PASSWORD)
+    expect(page).to_have_url(re.compile(r"/me/intake/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tell your clinic about your back")
+    check_a11y(page)
+
+    # A clinician starts at the caseload, the clinic administrator at the clinic's settings.
+    for username, url, heading in [
+        ("alice", r"/clinic/$", "Caseload"),
+        ("carol", r"/clinic/admin/$", "Riverside: clinic administration"),
+    ]:
+        staff = new_context(**context_args).new_page()
+        login(staff, server, username, PASSWORD)
+        expect(staff).to_have_url(re.compile(url))
+        expect(staff.get_by_role("heading", level=1)).to_have_text(heading)
+        check_a11y(staff)
+
+
+def first_card(page: Page) -> Locator:
+    """The first exercise card of Today (an article named by its exercise)."""
+    card = page.get_by_role("main").get_by_role("article").first
+    expect(card).to_be_visible()
+    return card
+
+
+def log_session(card: Locator, *, pain: str, difficulty: str) -> None:
+    card.get_by_role("group", name="Did you do it?").get_by_label("Yes", exact=True).check()
+    card.get_by_label("Pain during the exercise, from 0 to 10").fill(pain)
+    card.get_by_role("group", name="How hard was it?").get_by_label(difficulty).check()
+    card.get_by_role("button", name="Save").click()
+
+
+def test_a_patient_marks_an_exercise_done_in_place_and_without_javascript(
+    page: Page, server: str, new_context: Any, context_args: dict[str, Any], tmp_path: Path
+) -> None:
+    cast = make_cast()
+    published(cast)
+    login(page, server, cast.pat_username, PASSWORD)
+    expect(page).to_have_url(re.compile(r"/me/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Today")
+    check_a11y(page)
+    screenshot(page, "today")
+
+    # With JavaScript: htmx swaps the card in place; the page does not reload.
+    card = first_card(page)
+    name = card.get_by_role("heading").first.inner_text()
+    page.evaluate("window.__not_reloaded = true")
+    log_session(card, pain="3", difficulty="About right")
+    card = page.get_by_role("article", name=name)
+    expect(card.get_by_role("status")).to_have_text("Saved. Thank you.")
+    expect(card).to_contain_text("pain 3 out of 10")
+    assert page.evaluate("window.__not_reloaded === true"), "the page reloaded"
+    check_a11y(page)
+    screenshot(page, "today-logged")
+
+    # A wrong number is refused beside the field and what was typed is kept.
+    card.get_by_role("group", name="Did you do it?").get_by_label("Yes", exact=True).check()
+    card.get_by_label("Pain during the exercise, from 0 to 10").fill("12")
+    card.get_by_role("button", name="Save").click()
+    card = page.get_by_role("article", name=name)
+    expect(card).to_contain_text("Enter a whole number from 0 to 10.")
+    expect(card.get_by_label("Pain during the exercise, from 0 to 10")).to_have_value("12")
+    check_a11y(page)
+
+    # Without JavaScript, signed in as the same person: a plain POST, then the page again.
+    state = tmp_path / "pat.json"
+    page.context.storage_state(path=str(state))
+    plain = new_context(**context_args, java_script_enabled=False, storage_state=str(state))
+    plain_page = plain.new_page()
+    plain_page.goto(server + "/me/")
+    plain_card = plain_page.get_by_role("article", name=name)
+    log_session(plain_card, pain="5", difficulty="Hard")
+    expect(plain_page.get_by_role("heading", level=1)).to_have_text("Today")
+    expect(plain_page.get_by_role("article", name=name)).to_contain_text("pain 5 out of 10")
+
+    logs = ExerciseLog.objects.filter(patient=cast.pat).order_by("id")
+    assert [(log.done, log.pain_during, log.difficulty) for log in logs] == [
+        (True, 3, "right"),
+        (True, 5, "hard"),
+    ]
+
+
+def test_a_patient_sends_the_weekly_check_in_and_sees_their_progress(
+    page: Page, server: str
+) -> None:
+    cast = make_cast()
+    published(cast)
+    login(page, server, cast.pat_username, PASSWORD)
+
+    page.goto(server + "/me/check-in/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Weekly check-in")
+    check_a11y(page)
+    screenshot(page, "check-in")
+
+    # Sent with nothing filled in: every problem is named, in a summary and beside the field.
+    page.get_by_role("button", name="Send my check-in").click()
+    expect(page.get_by_role("alert")).to_contain_text("There is a problem")
+    check_a11y(page)
+
+    pain = page.get_by_label("How bad is your back pain right now?")
+    pain.fill("4")
+    activities = page.get_by_role("region", name="Your activities").get_by_role("textbox")
+    for index in range(activities.count()):
+        activities.nth(index).fill("6")
+    for question in RED_FLAG_QUESTIONS:
+        answer(page, question, CALM[question.name])
+    page.get_by_role("button", name="Send my check-in").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you for checking in")
+    check_a11y(page)
+    screenshot(page, "check-in-done")
+    check_in = CheckIn.objects.get(patient=cast.pat)
+    assert check_in.nprs == 4
+
+    page.get_by_role("link", name="See your progress").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your progress")
+    # The pain chart: an SVG named by its title, drawn big enough to read.
+    chart = page.get_by_role("main").get_by_role("img", name=re.compile(r"^Pain\b")).first
+    expect(chart).to_be_visible()
+    box = chart.bounding_box()
+    assert box is not None and box["width"] > 200 and box["height"] > 100
+    check_a11y(page)
+    screenshot(page, "progress")
+
+
+def test_an_invited_patient_sets_a_password_and_starts_the_intake(
+    page: Page, server: str, new_context: Any, context_args: dict[str, Any]
+) -> None:
+    make_cast()
+    # Alice invites Sam, and is shown the one-time link once.
+    login(page, server, "alice", PASSWORD)
+    page.get_by_role("link", name="Invite a patient").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Invite a patient")
+    check_a11y(page)
+    screenshot(page, "clinic-invite")
+    page.get_by_label("First name", exact=True).fill("Sam")
+    page.get_by_label("Last name", exact=True).fill("Lee")
+    page.get_by_label("Email address", exact=True).fill("sam@example.org")
+    page.get_by_role("button", name="Invite the patient").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Invitation for")
+    check_a11y(page)
+    link = page.get_by_role("textbox", name=re.compile("One-time link|Invitation code"))
+    value = link.input_value()
+    url = value if value.startswith("http") else f"{server}/account/invitation/{value}/"
+
+    # Sam opens the link on their own phone or computer and chooses a password.
+    sam = new_context(**context_args).new_page()
+    sam.goto(url)
+    expect(sam.get_by_role("heading", level=1)).to_have_text("Welcome, Sam")
+    check_a11y(sam)
+    screenshot(sam, "invitation")
+    sam.get_by_label("Choose a password", exact=True).fill(PASSWORD)
+    sam.get_by_label("Type the same password again", exact=True).fill(PASSWORD)
+    sam.get_by_role("button", name="Set my password").click()
+
+    # Signed in, Sam starts with the intake.
+    expect(sam.get_by_role("heading", level=1)).to_have_text("Tell your clinic about your back")
+
+
+def test_a_patient_can_stop_the_intake_and_carry_on_later(page: Page, server: str) -> None:
+    cast = make_cast()
+    login(page, server, cast.pat_username, PASSWORD)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tell your clinic about your back")
+    screenshot(page, "intake-start")
+    page.get_by_role("link", name="Start now").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("About you")
+    check_a11y(page)
+    screenshot(page, "intake-step")
+    age, sex = QUESTION_BY_PATH["person.age"], QUESTION_BY_PATH["person.sex"]
+    # A wrong age is refused beside the field, and what was typed is kept.
+    answer(page, age, "4o")
+    answer(page, sex, "male")
+    page.get_by_role("button", name="Save and continue").click()
+    expect(page.get_by_role("alert")).to_contain_text("There is a problem")
+    expect(page.get_by_label(str(age.label), exact=True)).to_have_value("4o")
+    check_a11y(page)
+    answer(page, age, "47")
+    page.get_by_role("button", name="Save and finish later").click()
+
+    # Back later: the intake carries on where Pat left off, with the answers kept.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tell your clinic about your back")
+    check_a11y(page)
+    page.get_by_role("link", name="Continue where you left off").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("About you")
+    expect(page.get_by_label(str(age.label), exact=True)).to_have_value("47")
+    male = next(str(a.label) for a in sex.answers if a.value == "male")
+    expect(
+        page.get_by_role("group", name=str(sex.label), exact=True).get_by_label(male, exact=True)
+    ).to_be_checked()
