@@ -9,7 +9,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pytest
 from browser.cast import PASSWORD, make_cast, published
 from browser.helpers import CALM, answer, check_a11y, login, screenshot
 from playwright.sync_api import Locator, Page, expect
