@@ -1,10 +1,10 @@
 # Developer tasks for backcare. Every target sets up .venv first if it needs to.
-#   make run    set up, then assess the bundled example intake and print the report
+#   make run    set up, then make the demo clinic and serve it on http://127.0.0.1:8000
 #   make test   set up, then run every test (the web suites on SQLite, and on PostgreSQL if
 #               present; tests/browser in Debian's Chromium)
 #   make check  formatting, lint, types, import boundaries, rule docs, migrations
 #   make fix    format and fix what ruff can fix
-#   make bench  run the benchmarks in bench/
+#   make bench  run the benchmarks in bench/ (the web one quickly; make bench-web runs it fully)
 
 SHELL := /bin/bash
 VENV := .venv
@@ -20,7 +20,7 @@ export UV_SYSTEM_CERTS := 1
 # This file is for development machines: allow the development SECRET_KEY.
 export BACKCARE_DEV ?= 1
 
-.PHONY: install run test check fix bench
+.PHONY: install run test check fix bench bench-web
 
 install: $(INSTALLED)
 
@@ -34,7 +34,7 @@ $(INSTALLED): requirements/dev.txt pyproject.toml
 	@touch $@
 
 run: install
-	$(BIN)/backcare assess docs/examples/example-physio.json
+	$(BIN)/backcare demo
 
 test: install
 	$(PYTEST) tests/engine tests/content --cov=backcare.engine --cov-branch --cov-fail-under=100
@@ -60,7 +60,8 @@ fix: install
 	$(BIN)/ruff check --fix .
 
 bench: install
-	@for f in bench/*.py; do \
-		[ -e "$$f" ] || { echo "No benchmarks in bench/ yet."; break; }; \
-		echo "== $$f"; $(PYTHON) "$$f" || exit 1; \
-	done
+	@for f in bench/engine.py bench/plan.py; do echo "== $$f"; $(PYTHON) "$$f" || exit 1; done
+	@echo "== bench/web.py --quick (the full run: make bench-web)"; $(PYTHON) bench/web.py --quick
+
+bench-web: install
+	$(PYTHON) bench/web.py

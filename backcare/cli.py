@@ -1,16 +1,19 @@
 """The ``backcare`` command: the one entry point (design.md, "Command line").
 
 Engine commands (``assess``, ``schema``, ``rules``, ``content``) run without Django and start
-fast; anything else is handed to Django's management commands. The CLI only parses, calls
-the engine and prints: bad input exits with status 2 and one line per problem.
+fast; ``demo`` and ``serve`` set up and serve the web application (gunicorn); anything else is
+handed to Django's management commands. The CLI only parses, calls the engine and prints: bad
+input exits with status 2 and one line per problem.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import errno
 import json
 import os
+import socket
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -266,6 +269,167 @@ def cmd_content_render(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> 
     return 0
 
 
+# --- the web application: demo and serve -----------------------------------------------------
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = "8000"
+DEFAULT_WORKERS = "2"
+
+
+def _whole(option: str, text: str, low: int, high: int) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = low - 1
+    if not low <= value <= high:
+        raise BadInput(
+            [f"{option} {text!r}: not allowed; allowed: a whole number from {low} to {high}"]
+        )
+    return value
+
+
+def check_bind(host: str, port: int) -> None:
+    """BadInput, in one line, when ``host:port`` cannot be listened on (in use, not ours)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror:
+        raise BadInput(
+            [f"--host {host!r}: unknown address; allowed: an address of this machine"]
+        ) from None
+    family, kind, proto, _name, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        # As gunicorn does: a port left in TIME_WAIT by a stopped server is free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as err:
+            if err.errno == errno.EADDRINUSE:
+                raise BadInput(
+                    [
+                        f"{host}:{port} is in use: stop the other server there, "
+                        "or choose another port with --port N"
+                    ]
+                ) from None
+            raise BadInput(
+                [f"{host}:{port}: cannot listen there ({err.strerror}); allowed: "
+                 "an address of this machine, and a port you may use"]
+            ) from None  # fmt: skip
+
+
+def gunicorn_command(host: str, port: int, workers: int) -> list[str]:
+    """The gunicorn command line that serves backcare (WhiteNoise serves the static files)."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "backcare.wsgi",
+        "--workers",
+        str(workers),
+        "--bind",
+        f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+        "--access-logfile",
+        "-",
+        "--no-control-socket",
+        "--graceful-timeout",
+        "5",
+    ]
+
+
+def _serve(args: argparse.Namespace, out: TextIO) -> int:
+    """Replace this process with gunicorn: Ctrl-C (or SIGTERM) reaches gunicorn directly and
+    stops it cleanly, with nothing left running."""
+    port = _whole("--port", args.port, 1, 65535)
+    workers = _whole("--workers", args.workers, 1, 64)
+    check_bind(args.host, port)
+    shown = f"[{args.host}]" if ":" in args.host else args.host
+    out.write(f"Serving backcare on http://{shown}:{port}/ with gunicorn ({workers} workers).\n")
+    out.write("Press Ctrl-C to stop.\n")
+    out.flush()
+    sys.stderr.flush()
+    command = gunicorn_command(args.host, port, workers)
+    os.execve(sys.executable, command, dict(os.environ))
+    return 0  # not reached: execve does not return
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backcare.settings")
+    import django
+
+    django.setup()
+
+
+def _pending_migrations() -> int:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    return len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+
+
+def cmd_serve(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
+    # Bad input first, before Django starts.
+    check_bind(args.host, _whole("--port", args.port, 1, 65535))
+    _whole("--workers", args.workers, 1, 64)
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        _setup_django()
+    except ImproperlyConfigured as err:  # a setting to fix (SECRET_KEY, DATABASE_URL...)
+        raise BadInput([f"backcare: {err}"]) from None
+    from django.db import DatabaseError, connections
+
+    try:
+        pending = _pending_migrations()
+    except DatabaseError as err:
+        raise BadInput([f"the database cannot be opened ({err}); check DATABASE_URL"]) from None
+    connections.close_all()
+    if pending:
+        print(
+            f"backcare: the database needs {pending} migration(s): run `backcare migrate` "
+            "(pages will fail until then)",
+            file=sys.stderr,
+        )
+    return _serve(args, out)
+
+
+def cmd_demo(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
+    """Migrate, make the demo clinic (afresh unless --keep), print the logins, serve."""
+    if not args.no_serve:
+        check_bind(args.host, _whole("--port", args.port, 1, 65535))
+    # The demo runs on a development machine: the development SECRET_KEY and plain-HTTP cookies
+    # are allowed. DEBUG stays off.
+    os.environ["BACKCARE_DEV"] = "1"
+    _setup_django()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connections
+
+    database = settings.DATABASES["default"]
+    where = database["NAME"] if database["ENGINE"].endswith("sqlite3") else database["HOST"]
+    out.write(f"Database: {connections['default'].vendor} ({where})\n")
+    out.flush()
+    call_command("migrate", interactive=False, verbosity=0)
+    options: dict[str, object] = {"reset": not args.keep, "skip_checks": True}
+    if args.patients is not None:
+        options["patients"] = _whole("--patients", args.patients, 1, 100_000)
+    out.write(
+        "Keeping the demo clinic if there is one...\n"
+        if args.keep
+        else "Making the demo clinic afresh (dates relative to today; --keep keeps it)...\n"
+    )
+    out.flush()
+    call_command("demo_data", stdout=out, **options)
+    connections.close_all()
+    out.write(
+        "\nBACKCARE_DEV=1 for this demo: a development secret key and cookies over plain HTTP. "
+        "Never serve real patients this way.\n"
+    )
+    if args.no_serve:
+        out.write("Set up; not serving (--no-serve). Serve it with: backcare demo --keep\n")
+        return 0
+    return _serve(args, out)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="backcare",
@@ -321,6 +485,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--content", type=Path, default=default_content_dir(), help="content folder")
     p.set_defaults(handler=cmd_content_render)
 
+    p = sub.add_parser(
+        "demo",
+        help="set up a demo clinic (made-up people, labelled) and serve it on 127.0.0.1:8000",
+    )
+    p.add_argument("--no-serve", action="store_true", help="set up the data, then exit")
+    p.add_argument("--keep", action="store_true", help="keep the demo clinic if there is one")
+    p.add_argument("--patients", metavar="N", help="how many demo patients (default 30)")
+    _serve_options(p)
+    p.set_defaults(handler=cmd_demo)
+
+    p = sub.add_parser("serve", help="serve the web application with gunicorn")
+    _serve_options(p)
+    p.set_defaults(handler=cmd_serve)
+
     p = sub.add_parser("rules", help="write the clinician-facing rule tables into docs/rules/")
     p.add_argument("--check", action="store_true", help="exit 1 if the tables are out of date")
     p.add_argument("--out", type=Path, default=ROOT / "docs" / "rules", help="target folder")
@@ -328,7 +506,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _serve_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--port", default=DEFAULT_PORT, metavar="N", help="port (default 8000)")
+    p.add_argument(
+        "--host", default=DEFAULT_HOST, metavar="H", help="address to listen on (default 127.0.0.1)"
+    )
+    p.add_argument(
+        "--workers", default=DEFAULT_WORKERS, metavar="N", help="gunicorn workers (default 2)"
+    )
+
+
 ENGINE_COMMANDS = {"assess", "plan", "progress", "schema", "rules", "content", "-h", "--help"}
+OWN_COMMANDS = ENGINE_COMMANDS | {"demo", "serve"}
 
 
 def main(
@@ -337,7 +526,7 @@ def main(
     argv = list(sys.argv[1:] if argv is None else argv)
     out = out or sys.stdout
     stdin = stdin or sys.stdin
-    if argv and argv[0] not in ENGINE_COMMANDS:
+    if argv and argv[0] not in OWN_COMMANDS:
         return _django(argv)
     parser = build_parser()
     try:

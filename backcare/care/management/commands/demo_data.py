@@ -12,9 +12,15 @@ Running it again when demo data exists changes nothing and prints the logins aga
 ``--reset`` deletes the demo clinic and its people first (their audit entries stay: the audit
 trail is append-only).
 
-Only the featured patients (one per course, listed in the output) have accepted their
-invitation and can sign in; Argon2 hashing is deliberately slow, so the other patients stay
-"invited", and their check-ins were recorded by their clinician.
+Every demo account can sign in with the printed demo password. The featured patients (one
+per course, listed in the output with what to try) accepted their invitation through
+``actions.accept_invitation``; Argon2 hashing is deliberately slow (about 0.2 s a password), so
+every other demo account gets one shared hash of the same public demo password, set in bulk at
+the end (two UPDATEs), and their check-ins were recorded by their clinician. A shared salt
+protects nothing here: the password is printed for anyone to read.
+
+``--patients N`` scales the clinic (bench/web.py uses 2,000); ``--clinicians N`` spreads them
+over more caseloads. The default (30 patients, 2 clinicians) is the demo's.
 """
 
 from __future__ import annotations
@@ -30,12 +36,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
-from django.core.management.base import BaseCommand, CommandParser
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, make_password
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
-from backcare.accounts.models import User
+from backcare.accounts.models import Invitation, User
 from backcare.care import actions
 from backcare.care.models import Clinic, Patient, Visit
 from backcare.engine.progression import Difficulty
@@ -46,6 +52,8 @@ DEMO_TIMEZONE = "Europe/London"
 # DEMO ONLY: printed on screen for anyone to use. Never reuse these for real accounts.
 DEMO_PASSWORD = "demo-only-not-secret"
 PATIENTS = 30
+CLINICIANS = 2
+MAX_PEOPLE = 100_000
 SEED = 20261127
 
 # Made-up names for made-up people.
@@ -100,6 +108,19 @@ TEMPLATES = (
     * 3
 )
 COURSES = ("improving", "plateau", "flare_up", "new_red_flag", "not_exercising")
+# What each featured patient shows, for the table of logins.
+TRY = {
+    "improving": "Today's exercises; progress with pain going down",
+    "plateau": "Today; the weekly check-in",
+    "flare_up": "a flare-up (pain 8 in the last weeks); my flare-up plan",
+    "new_red_flag": "a red-flag answer in the last check-in",
+    "not_exercising": "few exercises logged (adherence under 50 %)",
+}
+STAFF_TRY: dict[str, str] = {
+    User.Role.CLINIC_ADMIN: "clinicians, clinic details, the audit trail",
+    User.Role.CLINICIAN: "the caseload dashboard, a plan review, a session note",
+}
+CLINICIAN_NAMES = (("Rhea", "Morgan"), ("Tom", "Baptiste"), ("Ana", "Lima"), ("Joe", "Kim"))
 RED_FLAG_LEVELS = ("emergency", "urgent", "soon")
 
 NO_RED_FLAGS: dict[str, Any] = {
@@ -146,6 +167,37 @@ def _courses(base: int) -> dict[str, Course]:
     }  # fmt: skip
 
 
+def patient_name(i: int) -> tuple[str, str, str]:
+    """First name, last name and user name (the email) of demo patient ``i`` (from 0)."""
+    first, last = NAMES[i % len(NAMES)]
+    number = "" if i < len(NAMES) else f".{i + 1}"
+    return first, last, f"{first.lower()}.{last.lower()}{number}@demo.invalid"
+
+
+def featured(patients: int) -> dict[int, str]:
+    """Patient index -> course: for each course, the first patient on a subgroup template with
+    3 weeks of history or more (so there is something to see)."""
+    shown: dict[int, str] = {}
+    for i in range(patients):
+        course = COURSES[i % len(COURSES)]
+        subgroup = TEMPLATES[i % len(TEMPLATES)].startswith("subgroup")
+        if subgroup and _weeks(i) >= 3 and course not in shown.values():
+            shown[i] = course
+    return shown
+
+
+def _weeks(i: int) -> int:
+    """Weeks of history of patient ``i``: 0-6, crossed with the five courses."""
+    return i % 7
+
+
+def _count(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= MAX_PEOPLE:
+        raise ValueError(text)
+    return value
+
+
 def _examples_dir() -> Path:
     return Path(settings.BASE_DIR) / "docs" / "examples"
 
@@ -164,6 +216,14 @@ class Command(BaseCommand):
             "--reset", action="store_true", help="Delete the demo data first, then make it anew."
         )
         parser.add_argument("--seed", type=int, default=SEED, help="Random seed (default: fixed).")
+        parser.add_argument(
+            "--patients", type=_count, default=PATIENTS, metavar="N",
+            help=f"How many patients (default {PATIENTS}; bench/web.py uses 2000).",
+        )  # fmt: skip
+        parser.add_argument(
+            "--clinicians", type=_count, default=CLINICIANS, metavar="N",
+            help=f"How many clinicians share the patients (default {CLINICIANS}).",
+        )  # fmt: skip
 
     def handle(self, *args: Any, **options: Any) -> None:
         existing = Clinic.objects.filter(is_demo=True).first()
@@ -174,15 +234,24 @@ class Command(BaseCommand):
             )
             self._print_logins(existing)
             return
+        if options["clinicians"] > options["patients"]:
+            raise CommandError("--clinicians: at most as many clinicians as patients")
         with transaction.atomic():
             for clinic in Clinic.objects.filter(is_demo=True):
                 actions.delete_demo_clinic(clinic=clinic)
-            clinic = self._create(random.Random(options["seed"]), timezone.now())
+            clinic = self._create(
+                random.Random(options["seed"]),
+                timezone.now(),
+                patients=options["patients"],
+                clinician_count=options["clinicians"],
+            )
         self._print_logins(clinic)
 
     # --- creation -------------------------------------------------------------------------------
 
-    def _create(self, rng: random.Random, now: dt.datetime) -> Clinic:
+    def _create(
+        self, rng: random.Random, now: dt.datetime, *, patients: int, clinician_count: int
+    ) -> Clinic:
         clinic = actions.create_clinic(
             name=DEMO_CLINIC,
             timezone=DEMO_TIMEZONE,
@@ -197,41 +266,46 @@ class Command(BaseCommand):
             clinic=clinic, username="demo-admin", password=DEMO_PASSWORD, first_name="Ada",
             last_name="Admin", role=User.Role.CLINIC_ADMIN, now=now,
         )  # fmt: skip
+        # Without a password here: every demo account gets the shared demo hash at the end.
         clinicians = [
             actions.add_clinician(
-                clinic=clinic, username=f"demo-clinician-{n}", password=DEMO_PASSWORD,
-                first_name=first, last_name=last, by=admin, now=now,
+                clinic=clinic, username=f"demo-clinician-{n}", by=admin, now=now,
+                first_name=CLINICIAN_NAMES[(n - 1) % len(CLINICIAN_NAMES)][0],
+                last_name=CLINICIAN_NAMES[(n - 1) % len(CLINICIAN_NAMES)][1],
             )
-            for n, (first, last) in enumerate((("Rhea", "Morgan"), ("Tom", "Baptiste")), 1)
+            for n in range(1, clinician_count + 1)
         ]  # fmt: skip
-        featured: set[str] = set()
-        for i in range(PATIENTS):
-            self._patient(i, rng, now, clinicians[i % 2], featured)
+        shown = featured(patients)
+        for i in range(patients):
+            self._patient(i, rng, now, clinicians[i % len(clinicians)], i in shown)
+        # Everyone else signs in with the same public demo password: hashed once, not 2,000 times.
+        waiting = User.objects.filter(clinic=clinic, password__startswith=UNUSABLE_PASSWORD_PREFIX)
+        Invitation.objects.filter(user__in=waiting, used_at__isnull=True).update(used_at=now)
+        waiting.update(password=make_password(DEMO_PASSWORD))
         return clinic
 
     def _patient(
-        self, i: int, rng: random.Random, now: dt.datetime, clinician: User, featured: set[str]
+        self, i: int, rng: random.Random, now: dt.datetime, clinician: User, is_featured: bool
     ) -> None:
         template = TEMPLATES[i % len(TEMPLATES)]
         course_name = COURSES[i % len(COURSES)]
-        weeks = i % 7  # 0-6 weeks of history, crossed with the five courses
+        weeks = _weeks(i)
         start_day = (now - dt.timedelta(days=7 * weeks + rng.randint(0, 3))).astimezone(
             ZoneInfo(DEMO_TIMEZONE)
         )
         start = start_day.replace(hour=10, minute=0, second=0, microsecond=0)
 
-        first_name, last_name = NAMES[i]
-        email = f"{first_name.lower()}.{last_name.lower()}@demo.invalid"
+        first_name, last_name, email = patient_name(i)
         invitation, token = actions.invite_patient(
             by=clinician, email=email, first_name=first_name, last_name=last_name,
             timezone=DEMO_TIMEZONE, date_of_birth=dt.date(1950 + (i * 7) % 50, 1 + i % 12, 1 + i % 28),
             now=start,
         )  # fmt: skip
         patient = Patient.objects.get(user_id=invitation.user_id)
-        # One patient per course signs in (Argon2 is slow on purpose); the rest stay invited.
+        # One patient per course accepts the invitation as a person would (Argon2 is slow on
+        # purpose); the others get the shared demo hash at the end.
         by = clinician
-        if template.startswith("subgroup") and course_name not in featured:
-            featured.add(course_name)
+        if is_featured:
             by = actions.accept_invitation(token=token, password=DEMO_PASSWORD, now=start)
 
         document = self._intake(template, i, rng, start.date())
@@ -339,20 +413,35 @@ class Command(BaseCommand):
 
     def _print_logins(self, clinic: Clinic) -> None:
         write = self.stdout.write
+        patients = list(Patient.objects.filter(clinic=clinic).select_related("user").order_by("id"))
+        staff = list(
+            User.objects.filter(clinic=clinic)
+            .exclude(role=User.Role.PATIENT)
+            .order_by("role", "id")  # clinic_admin sorts before clinician
+        )
+        shown = featured(len(patients))
+        rows = [
+            (str(u.get_role_display()), u.username, STAFF_TRY.get(u.role, "")) for u in staff[:3]
+        ]
+        if len(staff) > 3:
+            rows.append(("clinician", f"... {len(staff) - 3} more", f"up to {staff[-1].username}"))
+        rows += [("patient", patients[i].user.username, TRY[c]) for i, c in shown.items()]
         write(f"\n{clinic.name}: DEMO DATA. Made-up people, not real patients.")
         write(f"Every demo login below uses the DEMO password: {DEMO_PASSWORD}")
         write("(printed for anyone to read: never use it, or this data, for real care)\n")
-        for user in User.objects.filter(clinic=clinic).exclude(role=User.Role.PATIENT):
-            write(f"  {user.get_role_display():22} {user.username}")
-        patients = (
-            Patient.objects.filter(clinic=clinic)
-            .exclude(user__password__startswith=UNUSABLE_PASSWORD_PREFIX)
-            .select_related("user")
-            .order_by("id")
-        )
-        for patient in patients:
-            write(f"  {'patient':22} {patient.user.username}")
-        write(
-            f"\n{Patient.objects.filter(clinic=clinic).count()} demo patients; "
-            "the others have not accepted their invitation."
-        )
+        width = max(len(user) for _, user, _ in rows)
+        write(f"  {'role':22} {'username':{width}}  what to try")
+        for role, user, what in rows:
+            write(f"  {role:22} {user:{width}}  {what}".rstrip())
+        others = [p.user.username for i, p in enumerate(patients) if i not in shown]
+        cannot = sum(p.user.password.startswith(UNUSABLE_PASSWORD_PREFIX) for p in patients)
+        line = f"\n{len(patients)} demo patients."
+        if others:
+            sample = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
+            line += f" The other {len(others)} sign in the same way: {sample}"
+        write(line)
+        if cannot:
+            write(
+                f"{cannot} of them have no password yet (made by an older version): "
+                "run `backcare demo_data --reset` to give every one a login."
+            )
