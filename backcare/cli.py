@@ -518,6 +518,8 @@ def _serve_options(p: argparse.ArgumentParser) -> None:
 
 ENGINE_COMMANDS = {"assess", "plan", "progress", "schema", "rules", "content", "-h", "--help"}
 OWN_COMMANDS = ENGINE_COMMANDS | {"demo", "serve"}
+# Hyphenated names for management commands, as the issues and docs spell them.
+ALIASES = {"export-fhir": "export_fhir", "import-fhir": "import_fhir"}
 
 
 def main(
@@ -526,6 +528,8 @@ def main(
     argv = list(sys.argv[1:] if argv is None else argv)
     out = out or sys.stdout
     stdin = stdin or sys.stdin
+    if argv and argv[0] in ALIASES:
+        argv[0] = ALIASES[argv[0]]
     if argv and argv[0] not in OWN_COMMANDS:
         return _django(argv)
     parser = build_parser()

@@ -515,7 +515,7 @@ def test_an_unknown_episode_is_one_line_and_exit_status_2(
     from backcare.cli import main
 
     with pytest.raises(SystemExit) as exited:
-        main(["export_fhir", "999999"])
+        main(["export-fhir", "999999"])
 
     assert exited.value.code == 2
     err = capsys.readouterr().err
