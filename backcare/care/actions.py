@@ -79,6 +79,7 @@ __all__ = [
     "generate_plan",
     "import_exercise_logs",
     "invite_patient",
+    "invite_staff",
     "log_exercise",
     "override_plan",
     "publish_plan",
@@ -457,6 +458,25 @@ def renew_invitation(
     Invitation.objects.filter(user_id=patient.user_id, used_at__isnull=True).update(expires_at=now)
     invitation, token = _invitation(patient.user, by, now)
     _audit(who=by, action=Action.CREATE, obj=invitation, at=now, patient=patient)
+    return invitation, token
+
+
+@transaction.atomic
+def invite_staff(*, user: User, by: User, now: dt.datetime | None = None) -> tuple[Invitation, str]:
+    """A one-time link for a clinician or administrator to set (or reset) their password.
+
+    Only the clinic's administrator makes one; earlier unused links stop working. The raw token
+    is returned once and only its hash is stored, as for patients.
+    """
+    now = _now(now)
+    if user.clinic is None or not user.is_clinic_staff:
+        raise ActionRefused(_("Only clinic staff accounts are managed here."))
+    _require_admin(by, user.clinic)
+    if not user.is_active:
+        raise ActionRefused(_("Let this person sign in again first."))
+    Invitation.objects.filter(user_id=user.pk, used_at__isnull=True).update(expires_at=now)
+    invitation, token = _invitation(user, by, now)
+    _audit(who=by, action=Action.CREATE, obj=invitation, at=now, clinic_id=user.clinic_id)
     return invitation, token
 
 

@@ -127,9 +127,9 @@ class AddClinicianForm(PlainForm):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=_(
-            "Give them a first password to sign in with, and tell them in person. Leave it "
-            "empty and the account cannot sign in until the person who runs backcare's server "
-            "sets one (manage.py changepassword). It is not shown again after an error."
+            "Leave it empty (best) and you get a one-time link with which they choose their own "
+            "password. Or give them a first password and tell them in person. It is not shown "
+            "again after an error."
         ),
     )
 

@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("staff/", views.staff, name="staff"),
     path("staff/add/", views.add_staff, name="add_staff"),
     path("staff/<int:user_id>/active/", views.staff_active, name="staff_active"),
+    path("staff/<int:user_id>/link/", views.staff_link, name="staff_link"),
     path("wording/", views.wording, name="wording"),
     path("wording/remove/", views.wording_remove, name="wording_remove"),
     path("audit/", views.audit, name="audit"),

@@ -21,6 +21,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -173,16 +174,36 @@ def add_staff(request: HttpRequest) -> HttpResponse:
                 name = person.get_full_name() or person.username
                 if person.has_usable_password():
                     messages.success(request, _("%(name)s can now sign in.") % {"name": name})
-                else:
-                    messages.success(
-                        request,
-                        _("%(name)s is added. They cannot sign in until a password is set.")
-                        % {"name": name},
-                    )
-                return redirect("clinic_admin:staff")
+                    return redirect("clinic_admin:staff")
+                return _show_link(request, clinic, person, admin)
     else:
         form = AddClinicianForm()
     return render(request, "clinic/admin_add_staff.html", {"clinic": clinic, "form": form})
+
+
+def _show_link(request: HttpRequest, clinic: Clinic, person: User, admin: User) -> HttpResponse:
+    """Make a one-time sign-in link for ``person`` and show it once (never stored in clear)."""
+    invitation, token = actions.invite_staff(user=person, by=admin)
+    link = request.build_absolute_uri(reverse("accounts:accept_invitation", args=[token]))
+    response = render(
+        request,
+        "clinic/admin_staff_link.html",
+        {"clinic": clinic, "person": person, "link": link, "expires_at": invitation.expires_at},
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+@clinic_admin_required
+def staff_link(request: HttpRequest, user_id: int) -> HttpResponse:
+    admin, clinic = _admin(request)
+    person = get_object_or_404(_staff(clinic), pk=user_id)
+    try:
+        return _show_link(request, clinic, person, admin)
+    except actions.ActionRefused as error:
+        messages.error(request, str(error))
+        return redirect("clinic_admin:staff")
 
 
 @require_POST

@@ -4,6 +4,7 @@ the audit trail; who may open them; bad input kept with its message; constant qu
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -285,22 +286,52 @@ def test_adding_a_clinician_with_a_password_lets_them_sign_in(admin: Client, cas
     assert AuditEntry.objects.filter(object_type="user", object_id=str(dora.pk)).exists()
 
 
-def test_adding_an_administrator_without_a_password_explains_it(admin: Client, cast: Cast) -> None:
-    response = admin.post(
-        ADD_STAFF, {"username": "erin", "role": "clinic_admin", "password": ""}, follow=True
-    )
+def test_adding_an_administrator_without_a_password_shows_a_one_time_sign_in_link(
+    admin: Client, cast: Cast
+) -> None:
+    response = admin.post(ADD_STAFF, {"username": "erin", "role": "clinic_admin", "password": ""})
 
-    assert "erin is added. They cannot sign in until a password is set." in (
-        response.content.decode()
-    )
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
+    page = response.content.decode()
+    token = re.search(r"/account/invitation/([^/\"]+)/", page)
+    assert token is not None
     erin = User.objects.get(username="erin")
     assert erin.role == "clinic_admin" and not erin.has_usable_password()
+    # The link is the only way in, and it works once: erin sets a password and can sign in.
+    actions.accept_invitation(token=token.group(1), password="a long walk by the river")
+    erin.refresh_from_db()
+    assert erin.check_password("a long walk by the river")
+
+
+def test_a_new_link_lets_a_clinician_reset_a_forgotten_password_and_the_old_one_stops(
+    admin: Client, cast: Cast
+) -> None:
+    url = f"/clinic/admin/staff/{cast.alice.pk}/link/"
+    first = re.search(r"/account/invitation/([^/\"]+)/", admin.post(url).content.decode())
+    second = re.search(r"/account/invitation/([^/\"]+)/", admin.post(url).content.decode())
+    assert first is not None and second is not None
+
+    with pytest.raises(actions.ActionRefused):
+        actions.accept_invitation(token=first.group(1), password="a long walk by the river")
+    actions.accept_invitation(token=second.group(1), password="a new walk by the river")
+    assert User.objects.get(pk=cast.alice.pk).check_password("a new walk by the river")
+    created = AuditEntry.objects.filter(object_type="invitation", action="create")
+    assert created.count() == 2 and {e.who_id for e in created} == {cast.carol.pk}
+
+
+def test_only_the_administrator_makes_sign_in_links(cast: Cast) -> None:
+    client = Client()
+    client.force_login(cast.alice)
+    assert client.post(f"/clinic/admin/staff/{cast.carol.pk}/link/").status_code == 403
+    with pytest.raises(actions.NotAllowed):
+        actions.invite_staff(user=cast.alice, by=cast.bob)
 
 
 def test_the_add_form_explains_an_empty_password(admin: Client) -> None:
     page = admin.get(ADD_STAFF).content.decode()
 
-    assert "Leave it empty and the account cannot sign in" in page
+    assert "you get a one-time link with which they choose their own password" in page
     assert 'type="radio"' in page and "<legend" in page
 
 
