@@ -24,9 +24,14 @@ PATIENT = (
     Link(_("Check-in"), "progress:check_in"),
     Link(_("Progress"), "progress:progress"),
     Link(_("My exercises"), "me:exercises"),
+    Link(_("Calendar"), "calendars:settings"),
     Link(_("Library"), "library:index"),
 )
-CLINICIAN = (Link(_("Caseload"), "clinic:dashboard"), Link(_("Library"), "library:index"))
+CLINICIAN = (
+    Link(_("Caseload"), "clinic:dashboard"),
+    Link(_("Calendar"), "calendars:settings"),
+    Link(_("Library"), "library:index"),
+)
 ADMIN = (
     Link(_("Clinic"), "clinic_admin:home"),
     Link(_("Caseload"), "clinic:dashboard"),
