@@ -38,11 +38,11 @@ run: install
 
 test: install
 	$(PYTEST) tests/engine tests/content --cov=backcare.engine --cov-branch --cov-fail-under=100
-	$(PYTEST) tests/e2e tests/web tests/exports
+	$(PYTEST) tests/e2e tests/web tests/exports tests/api
 	$(PYTEST) tests/browser
 	@if [ -n "$(POSTGRES)" ] || [ "$${CI:-}" = "true" ]; then \
 		echo "== tests/web again, on PostgreSQL"; \
-		scripts/with-postgres.sh $(PYTEST) tests/web tests/exports; \
+		scripts/with-postgres.sh $(PYTEST) tests/web tests/exports tests/api; \
 	else \
 		echo "PostgreSQL is not installed here: tests/web ran on SQLite only."; \
 	fi
