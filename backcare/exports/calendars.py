@@ -29,9 +29,8 @@ from django.utils.translation import gettext as _
 from icalendar import Alarm, Calendar, Event, Timezone, vDuration, vRecur
 
 from backcare.accounts.models import User
-from backcare.care.content import dose_sentence
 from backcare.care.models import Clinic, Patient, Visit
-from backcare.engine.catalog import Level as DoseLevel
+from backcare.care.schedule import DAYS_IN_WEEK, dose_words, training_days
 from backcare.engine.plan import HomeItem, Plan
 
 from .fhir import VISIT_SLOT_MINUTES
@@ -45,7 +44,6 @@ __all__ = [
     "patient_calendar",
     "reminders",
     "short_name",
-    "training_days",
     "visit_calendar",
 ]
 
@@ -63,23 +61,9 @@ FEED_PAST_DAYS = 92
 # their own schedule anyway).
 REFRESH = dt.timedelta(hours=1)
 
-# The plan gives how many days a week an exercise is done, not which days. Today spreads them
-# evenly over the plan's week (day 0 is the weekday the plan started) so that 2-3 days a week get
-# rest days between: resistance work 2-3 days a week (ACSM 2011, Garber et al. [src for aerobic,
-# other items uncertain]; clinical-facts §4.5); spreading them evenly is our synthesis
-# [synthesis]. The same rule as backcare/portal/today.py training_days, repeated here because the
-# exports app may not import the portal (import contract); keep the two the same.
-DAYS_IN_WEEK = 7
 BYDAY = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 Url = Callable[[str, dict[str, Any]], str]
-
-
-def training_days(days_a_week: int) -> frozenset[int]:
-    """The days of the plan's week (0-6) an exercise done ``days_a_week`` days falls on, spread
-    evenly: 7 -> every day, 3 -> 0, 2, 4; 2 -> 0, 3; 1 -> 0."""
-    days = max(1, min(DAYS_IN_WEEK, days_a_week))
-    return frozenset(i * DAYS_IN_WEEK // days for i in range(days))
 
 
 def short_name(user: User, patient_pk: int) -> str:
@@ -90,21 +74,6 @@ def short_name(user: User, patient_pk: int) -> str:
     if not first:
         return _("Patient %(number)s") % {"number": patient_pk}
     return f"{first} {last[0]}." if last else first
-
-
-def _dose_words(item: HomeItem) -> str:
-    dose = item.dose
-    level = DoseLevel(
-        level=item.level,
-        sets=dose.sets,
-        reps=dose.reps,
-        hold_seconds=dose.hold_seconds,
-        rest_seconds=dose.rest_seconds,
-        times_a_day=dose.times_a_day,
-        days_a_week=dose.days_a_week,
-        minutes=item.minutes,
-    )
-    return dose_sentence(level, per_side=dose.per_side)
 
 
 def _location(clinic: Clinic) -> str:
@@ -285,7 +254,7 @@ def _reminder_event(
         until = dt.datetime.combine(reminder.last_day, REMINDER_TIME, zone)
         rule["UNTIL"] = until.astimezone(dt.UTC)
     names = [
-        _("%(name)s: %(dose)s") % {"name": item.name, "dose": _dose_words(item)}
+        _("%(name)s: %(dose)s") % {"name": item.name, "dose": dose_words(item)}
         for item in reminder.items
     ]
     description = "\n".join(

@@ -37,7 +37,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from backcare.accounts.models import User
 from backcare.care import actions, alerts, charts
-from backcare.care.content import dose_sentence, figures, public_topics, render_topic
+from backcare.care.content import figures, public_topics, render_topic
 from backcare.care.models import (
     AssessmentRecord,
     CheckIn,
@@ -48,8 +48,8 @@ from backcare.care.models import (
     SessionNote,
     Visit,
 )
+from backcare.care.schedule import DAYS_IN_WEEK, dose_words, training_days
 from backcare.engine.catalog import Aim, Exercise
-from backcare.engine.catalog import Level as DoseLevel
 from backcare.engine.intake import OdiVariant, Questionnaires
 from backcare.engine.plan import HomeItem, Plan, parse_plan
 from backcare.engine.progression import FLARE_UP_PLAN, CourseAction
@@ -124,38 +124,6 @@ def paper_for(value: str | None, timezone: str) -> Paper:
 
 
 # --- the week --------------------------------------------------------------------------------
-
-DAYS_IN_WEEK = 7
-
-
-def training_days(days_a_week: int) -> frozenset[int]:
-    """The days of the plan's week (0-6) an exercise done ``days_a_week`` days falls on, spread
-    evenly: 7 -> every day, 3 -> 0, 2, 4; 2 -> 0, 3; 1 -> 0.
-
-    The same rule as Today (backcare/portal/today.py ``training_days``, which this package may
-    not import): resistance work 2-3 days a week with rest days between (ACSM 2011, Garber et
-    al. [src for aerobic, other items uncertain]; clinical-facts §4.5); spreading the days evenly
-    is our synthesis [synthesis]. To be moved into backcare/care/ and shared (see the report).
-    """
-    days = max(1, min(DAYS_IN_WEEK, days_a_week))
-    return frozenset(i * DAYS_IN_WEEK // days for i in range(days))
-
-
-def dose_words(item: HomeItem) -> str:
-    """The plan item's dose in plain words, worded as the library words a level's dose."""
-    dose = item.dose
-    level = DoseLevel(
-        level=item.level,
-        sets=dose.sets,
-        reps=dose.reps,
-        hold_seconds=dose.hold_seconds,
-        rest_seconds=dose.rest_seconds,
-        times_a_day=dose.times_a_day,
-        days_a_week=dose.days_a_week,
-        minutes=item.minutes,
-    )
-    return dose_sentence(level, per_side=dose.per_side)
-
 
 # --- who and where ---------------------------------------------------------------------------
 

@@ -252,11 +252,6 @@ def test_reminders_fall_on_exactly_the_days_today_shows_with_those_exercises(
     assert len({tuple(v) for v in expected.values()}) == 2
 
 
-def test_the_reminder_rule_is_the_same_as_todays() -> None:
-    for days_a_week in range(0, 9):
-        assert calendars.training_days(days_a_week) == today.training_days(days_a_week)
-
-
 def _item(exercise_id: str, days_a_week: int, minutes: int = 3) -> HomeItem:
     return HomeItem(
         exercise_id=exercise_id,

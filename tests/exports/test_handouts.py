@@ -353,13 +353,6 @@ def test_letter_is_the_default_for_a_patient_in_north_america(cast: Cast) -> Non
     assert handouts.paper_for("", "Europe/Paris") is handouts.Paper.A4
 
 
-def test_the_schedule_spreads_the_days_as_today_does() -> None:
-    from backcare.portal.today import training_days  # the rule the handout must match
-
-    for days in range(1, 8):
-        assert handouts.training_days(days) == training_days(days)
-
-
 def test_the_programme_web_page_holds_the_same_text_as_the_pdf(
     cast: Cast, plan: PlanRecord, later: dt.datetime, save: Any
 ) -> None:
