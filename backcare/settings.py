@@ -186,6 +186,20 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Caches ----------------------------------------------------------------------------------
+# "pages" switches on the per-process caches of caseload statuses, parsed plans and rendered
+# pages (backcare.care.alerts.caching()); they live in each worker's memory, keyed by what they
+# show, so they need no invalidation. Off under the test runner: a test database reuses primary
+# keys after every rollback (the tests that measure the caches switch them on and clear them).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pages": {
+        "BACKEND": "django.core.cache.backends.dummy.DummyCache"
+        if _NEVER_SERVES
+        else "django.core.cache.backends.locmem.LocMemCache"
+    },
+}
+
 # --- Passwords -------------------------------------------------------------------------------
 
 PASSWORD_HASHERS = [

@@ -22,6 +22,7 @@ primary key: a published plan, an assessment and a check-in are never changed on
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
@@ -29,6 +30,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
+from django.core.cache import caches
+from django.core.cache.backends.dummy import DummyCache
 from django.db.models import Exists, Min, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -54,6 +57,7 @@ from backcare.engine.validation import parse_document
 
 from .models import (
     AssessmentRecord,
+    AuditEntry,
     CheckIn,
     Episode,
     ExerciseLog,
@@ -68,6 +72,7 @@ __all__ = [
     "RULES",
     "Alert",
     "Kind",
+    "LruCache",
     "PatientStatus",
     "caseload",
     "clear_caches",
@@ -233,7 +238,7 @@ K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
 
-class _Cache(Generic[K, V]):
+class LruCache(Generic[K, V]):
     """A small least-recently-used cache."""
 
     def __init__(self, size: int) -> None:
@@ -256,19 +261,33 @@ class _Cache(Generic[K, V]):
         self.data.clear()
 
 
-_PLANS: _Cache[int, Plan] = _Cache(20000)
-_BASELINES: _Cache[int, Baseline] = _Cache(20000)
-_CHECK_INS: _Cache[int, EngineCheckIn] = _Cache(100000)
+_PLANS: LruCache[int, Plan] = LruCache(20000)
+_BASELINES: LruCache[int, Baseline] = LruCache(20000)
+_CHECK_INS: LruCache[int, EngineCheckIn] = LruCache(100000)
+# Each patient's evaluated status (alerts, stage, figures; next_step's result), by
+# (patient, change stamp, the patient's today, the log window's day, password set, catalog):
+# the key changes whenever anything the status reads may have changed, so an entry is never
+# stale, only unused (see _stamps).
+_STATUSES: LruCache[Hashable, PatientStatus] = LruCache(20000)
 
 
-def clear_caches() -> None:
-    """Forget the parsed plans, baselines and check-ins (tests measure cold queries)."""
-    _PLANS.clear()
-    _BASELINES.clear()
-    _CHECK_INS.clear()
+def caching() -> bool:
+    """Whether the per-process caches of statuses and rendered pages are on: off when the
+    "pages" cache is Django's dummy cache (settings.CACHES, under the test runner)."""
+    return not isinstance(caches["pages"], DummyCache)
 
 
-def _fill(cache: _Cache[int, V], pks: Iterable[int], fetch: Callable[[list[int]], Any],
+def clear_caches(*, documents: bool = True) -> None:
+    """Forget the evaluated statuses and (unless ``documents`` is false) the parsed plans,
+    baselines and check-ins (tests measure cold queries)."""
+    _STATUSES.clear()
+    if documents:
+        _PLANS.clear()
+        _BASELINES.clear()
+        _CHECK_INS.clear()
+
+
+def _fill(cache: LruCache[int, V], pks: Iterable[int], fetch: Callable[[list[int]], Any],
           parse: Callable[[Any], V]) -> dict[int, V]:  # fmt: skip
     """The parsed value of each pk, fetching (one query) and parsing only those not cached."""
     out: dict[int, V] = {}
@@ -343,14 +362,106 @@ def caseload(
     """The status and alerts of each patient, sorted by what needs attention (``sort_key``).
 
     ``patients`` should come with ``select_related("user")``. The number of queries does not
-    grow with the number of patients: ten at most (seven when the parsed documents are cached).
-    ``catalog`` (the content's exercise catalog) lets the engine follow exercise ladders.
-    ``all_sessions`` reads every session of the plan (a patient's page: adherence of every week)
-    instead of the recent window the alerts need.
+    grow with the number of patients: two when every patient's status is cached (what changed
+    per patient, and the next visits), ten at most when none is (seven when the parsed
+    documents are cached). ``catalog`` (the content's exercise catalog) lets the engine follow
+    exercise ladders. ``all_sessions`` reads every session of the plan (a patient's page:
+    adherence of every week) instead of the recent window the alerts need; it is not cached.
+
+    A status is cached per (patient, change stamp, the patient's today, ...): the change stamp
+    is the id of the patient's latest audit entry that is not a read. Every write of care data
+    goes through backcare.care.actions, which writes one audit entry naming the patient in the
+    same transaction (web.md), so any change gives a new key; the day is in the key because
+    the rules read it (review dates, 7 quiet days, the week of adherence).
     """
     if not patients:
         return []
-    by_pk = {p.pk: PatientStatus(patient=p, today=p.today(now)) for p in patients}
+    pks = [p.pk for p in patients]
+
+    # 1. What changed last, and the last day anything was logged, of each patient (one query).
+    stamps: dict[int, int | None] = {}
+    last_logged: dict[int, dt.date | None] = {}
+    discharged: set[int] = set()
+    for pk, stamp, last, closed in (
+        Patient.objects.filter(pk__in=pks)
+        .annotate(
+            stamp=Subquery(
+                AuditEntry.objects.filter(patient_id=OuterRef("pk"))
+                .exclude(action=AuditEntry.Action.READ)
+                .order_by("-id")
+                .values("id")[:1]
+            ),
+            last=Subquery(
+                ExerciseLog.objects.filter(patient_id=OuterRef("pk"))
+                .order_by("-day")
+                .values("day")[:1]
+            ),
+            closed=Exists(
+                Episode.objects.filter(patient_id=OuterRef("pk"), status=Episode.Status.DISCHARGED)
+            ),
+        )
+        .values_list("pk", "stamp", "last", "closed")
+    ):
+        stamps[pk] = stamp
+        last_logged[pk] = last
+        if closed:
+            discharged.add(pk)
+
+    statuses: dict[int, PatientStatus] = {}
+    keys: dict[int, Hashable] = {}
+    use_cache = caching()
+    for patient in patients:
+        today = patient.today(now)
+        key = (patient.pk, stamps.get(patient.pk), today, now.date(),
+               patient.user.has_usable_password(), id(catalog))  # fmt: skip
+        cached = None if all_sessions or not use_cache else _STATUSES.get(key)
+        if cached is None:
+            keys[patient.pk] = key
+            statuses[patient.pk] = PatientStatus(patient=patient, today=today)
+        else:
+            statuses[patient.pk] = dataclasses.replace(cached, patient=patient)
+    if keys:
+        _evaluate_all(
+            {pk: statuses[pk] for pk in keys},
+            now=now,
+            catalog=catalog,
+            all_sessions=all_sessions,
+            last_logged=last_logged,
+            discharged=discharged,
+        )
+        if use_cache and not all_sessions:
+            for pk, fresh_key in keys.items():
+                _STATUSES.put(fresh_key, dataclasses.replace(statuses[pk]))
+
+    # The next planned visit of each active episode (one query): it changes with the time of
+    # day, so it is never cached.
+    episodes = {s.episode_id for s in statuses.values() if s.episode_id is not None}
+    if episodes:
+        next_visits = dict(
+            Visit.objects.filter(
+                episode_id__in=episodes, status=Visit.Status.PLANNED, starts_at__gte=now
+            )
+            .values("episode_id")
+            .annotate(first=Min("starts_at"))
+            .values_list("episode_id", "first")
+        )
+        for status in statuses.values():
+            if status.episode_id is not None:
+                status.next_visit = next_visits.get(status.episode_id)
+    return sorted(statuses.values(), key=sort_key)
+
+
+def _evaluate_all(
+    by_pk: dict[int, PatientStatus],
+    *,
+    now: dt.datetime,
+    catalog: Any,
+    all_sessions: bool,
+    last_logged: Mapping[int, dt.date | None],
+    discharged: set[int],
+) -> None:
+    """Fill in the statuses of ``by_pk`` (patient pk -> a new status) from their rows, one
+    query per table for all of them."""
     pks = list(by_pk)
 
     # 1. Assessments of the active episodes (no documents): stage, triage, baseline, review.
@@ -423,8 +534,8 @@ def caseload(
         _baseline,
     )
 
-    # 6. Exercise sessions: the recent window, plus any whose symptoms spread; and the last day
-    # anything was logged, per patient.
+    # 6. Exercise sessions: the recent window, plus any whose symptoms spread (the last day
+    # anything was logged came with the change stamps).
     since = now.date() - dt.timedelta(days=_LOG_WINDOW_DAYS)
     sessions: dict[int, list[EngineExerciseLog]] = defaultdict(list)
     on_plan = [pk for pk in pks if pk in plans]
@@ -436,25 +547,6 @@ def caseload(
             .values(*_LOG_FIELDS)
         ):
             sessions[row["patient_id"]].append(_session(row))
-    last_logged: dict[int, dt.date | None] = {}
-    discharged: set[int] = set()
-    for pk, last, closed in (
-        Patient.objects.filter(pk__in=pks)
-        .annotate(
-            last=Subquery(
-                ExerciseLog.objects.filter(patient_id=OuterRef("pk"))
-                .order_by("-day")
-                .values("day")[:1]
-            ),
-            closed=Exists(
-                Episode.objects.filter(patient_id=OuterRef("pk"), status=Episode.Status.DISCHARGED)
-            ),
-        )
-        .values_list("pk", "last", "closed")
-    ):
-        last_logged[pk] = last
-        if closed:
-            discharged.add(pk)
 
     # 7. The latest session note of each active episode.
     notes: dict[int, Mapping[str, Any]] = {}
@@ -464,16 +556,6 @@ def caseload(
         .values("visit__episode_id", "triage_level", "created_at")
     ):
         notes[n_row["visit__episode_id"]] = n_row
-
-    # 8. The next planned visit of each active episode.
-    next_visits = dict(
-        Visit.objects.filter(
-            episode_id__in=episodes, status=Visit.Status.PLANNED, starts_at__gte=now
-        )
-        .values("episode_id")
-        .annotate(first=Min("starts_at"))
-        .values_list("episode_id", "first")
-    )
 
     for pk, status in by_pk.items():
         episode_id = episode_of.get(pk)
@@ -485,7 +567,6 @@ def caseload(
             continue
         status.episode_id = episode_id
         status.stage = "assessed"
-        status.next_visit = next_visits.get(episode_id)
         rows = check_ins.get(episode_id, [])
         plan_row = plans.get(pk)
         _evaluate(
@@ -501,7 +582,6 @@ def caseload(
             reassessed=reassessed_at.get(pk, []),
             catalog=catalog,
         )
-    return sorted(by_pk.values(), key=sort_key)
 
 
 def _evaluate(

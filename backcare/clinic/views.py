@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -55,6 +55,7 @@ from backcare.engine.scoring import (
     score_rmdq,
 )
 from backcare.engine.validation import parse_document
+from backcare.pagecache import render_cached
 
 PAGE_SIZE = 50
 
@@ -148,24 +149,34 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     actions.record_read(by=user, obj=clinic, patient=None, now=now,
                         detail={"view": "caseload", "patients": len(statuses)})  # fmt: skip
     filters = {"who": who, "kind": kind, "q": query}
-    return render(
-        request,
-        "clinic/dashboard.html",
-        {
-            "clinic": clinic,
-            "rows": [_row(s, zone, show_clinician=who == "all") for s in page],
-            "page": page,
-            "total": len(statuses),
-            "filters": filters,
-            "query_string": urlencode({k: v for k, v in filters.items() if v}),
-            "kinds": [
-                {"value": r.kind.value, "label": r.label, "count": counts.get(r.kind, 0)}
-                for r in alerts.RULES
-            ],
-            "show_clinician": who == "all",
-            "is_clinician": user.role == User.Role.CLINICIAN,
-        },
-    )
+    rows = [_row(s, zone, show_clinician=who == "all") for s in page]
+    context = {
+        "clinic": clinic,
+        "rows": rows,
+        "page": page,
+        "total": len(statuses),
+        "filters": filters,
+        "query_string": urlencode({k: v for k, v in filters.items() if v}),
+        "kinds": [
+            {"value": r.kind.value, "label": r.label, "count": counts.get(r.kind, 0)}
+            for r in alerts.RULES
+        ],
+        "show_clinician": who == "all",
+        "is_clinician": user.role == User.Role.CLINICIAN,
+    }
+    # Everything the page shows, as the key of its rendering (the template reads only these).
+    key = (
+        user.pk, user.role, clinic.pk, clinic.name, tuple(filters.items()), page.number,
+        page.paginator.num_pages, len(statuses), tuple(counts.get(r.kind, 0) for r in alerts.RULES),
+        tuple(tuple((k, v if k != "alerts" else tuple(v)) for k, v in row.items() if k != "patient")
+              for row in rows),
+    )  # fmt: skip
+    return render_cached(request, "clinic/dashboard.html", lambda: context, key=key,
+                         cache=_DASHBOARD_PAGES)  # fmt: skip
+
+
+# Rendered dashboards (about 75 KB each for 50 rows), per worker process.
+_DASHBOARD_PAGES: alerts.LruCache[Hashable, str] = alerts.LruCache(200)
 
 
 def _row(status: alerts.PatientStatus, zone: ZoneInfo, *, show_clinician: bool) -> dict[str, Any]:
@@ -174,14 +185,14 @@ def _row(status: alerts.PatientStatus, zone: ZoneInfo, *, show_clinician: bool) 
         "patient": patient,
         "name": str(patient),
         "url": reverse("clinic:patient", kwargs={"patient_id": patient.pk}),
-        "stage": STAGES[status.stage],
+        "stage": str(STAGES[status.stage]),
         "alerts": status.alerts,
         "last_nprs": status.last_nprs,
         "last_check_in": status.last_check_in,
         "adherence": status.adherence,
         "adherence_week": status.adherence_week,
         "next_visit": status.next_visit.astimezone(zone) if status.next_visit else None,
-        "triage": LEVELS.get(status.triage_level or ""),
+        "triage": str(LEVELS.get(status.triage_level or "", "")) or None,
         "triage_level": status.triage_level,
         "clinician": str(patient.clinician.get_full_name() or patient.clinician.username)
         if show_clinician

@@ -15,11 +15,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Case, Count, IntegerField, Sum, Value, When, Window
 from django.http import Http404
 from django.utils.translation import gettext
 
 from backcare.accounts.models import User
-from backcare.care.content import catalog, dose_sentence, public_topics
+from backcare.care.alerts import LruCache, caching
+from backcare.care.content import catalog, public_topics
 from backcare.care.models import (
     AssessmentRecord,
     CheckIn,
@@ -29,8 +31,8 @@ from backcare.care.models import (
     Patient,
     PlanRecord,
 )
+from backcare.care.schedule import DAYS_IN_WEEK, dose_words, is_exercise_day
 from backcare.engine.catalog import Exercise
-from backcare.engine.catalog import Level as DoseLevel
 from backcare.engine.education import Topic
 from backcare.engine.intake import RedFlagScreen, parse_intake
 from backcare.engine.plan import EducationItem, HomeItem, Plan, parse_plan
@@ -52,44 +54,6 @@ from backcare.portal.views import HEADLINES
 # (progression.py, rules flare.high_pain and flare.rise: clinical-facts §5.2 [synthesis]), so
 # the check-ins of the last 14 days are all they read.
 FLARE_WINDOW_DAYS = 14
-
-# The plan gives how many days a week an exercise is done, not which days. We spread them evenly
-# over the plan's week (day 0 is the weekday the plan started), so that exercises done 2 or 3
-# days a week get rest days in between: resistance work 2-3 days a week (ACSM 2011, Garber et al.
-# [src for aerobic, other items uncertain]; clinical-facts §4.5). Spreading them evenly is our
-# synthesis [synthesis].
-DAYS_IN_WEEK = 7
-
-
-def training_days(days_a_week: int) -> frozenset[int]:
-    """The days of the plan's week (0-6) an exercise done ``days_a_week`` days falls on, spread
-    evenly: 7 -> every day, 3 -> 0, 2, 4; 2 -> 0, 3; 1 -> 0."""
-    days = max(1, min(DAYS_IN_WEEK, days_a_week))
-    return frozenset(i * DAYS_IN_WEEK // days for i in range(days))
-
-
-def is_exercise_day(item: HomeItem, start: dt.date, day: dt.date) -> bool:
-    """Whether ``day`` is one of the item's days; none before the plan starts."""
-    if day < start:
-        return False
-    return (day - start).days % DAYS_IN_WEEK in training_days(item.dose.days_a_week)
-
-
-def dose_words(item: HomeItem) -> str:
-    """The plan item's dose in plain words, as the library words a level's dose."""
-    dose = item.dose
-    level = DoseLevel(
-        level=item.level,
-        sets=dose.sets,
-        reps=dose.reps,
-        hold_seconds=dose.hold_seconds,
-        rest_seconds=dose.rest_seconds,
-        times_a_day=dose.times_a_day,
-        days_a_week=dose.days_a_week,
-        minutes=item.minutes,
-    )
-    return dose_sentence(level, per_side=dose.per_side)
-
 
 # --- the day's reading ---------------------------------------------------------------------
 
@@ -125,6 +89,33 @@ def reading_for(plan: Plan, day: dt.date) -> DayReading:
     else:
         todays = items[index : index + 1]
     return DayReading(tuple(todays), tuple(items), week)
+
+
+# --- caches ------------------------------------------------------------------------------------
+
+# A published plan never changes in place (actions.py changes only drafts; a new version is a
+# new row) and an assessment never changes: their parsed forms are cached by primary key.
+_PLANS: LruCache[int, Plan] = LruCache(5000)
+_BASELINES: LruCache[int, Baseline | None] = LruCache(5000)
+_FLARES: LruCache[tuple[Any, ...], CourseDecision | None] = LruCache(5000)
+
+
+def clear_caches() -> None:
+    """Forget the parsed plans, baselines and flare-up decisions (tests measure cold queries)."""
+    _PLANS.clear()
+    _BASELINES.clear()
+    _FLARES.clear()
+
+
+def plan_of(record: PlanRecord) -> Plan:
+    """The record's plan document, parsed once per worker."""
+    if not caching():
+        return parse_plan(record.plan)
+    plan = _PLANS.get(record.pk)
+    if plan is None:
+        plan = parse_plan(record.plan)
+        _PLANS.put(record.pk, plan)
+    return plan
 
 
 # --- fetching --------------------------------------------------------------------------------
@@ -167,7 +158,11 @@ def has_assessment(user: User, patient: Patient) -> bool:
 
 
 def baseline_for(episode_id: int) -> Baseline | None:
-    """The episode's baseline (its first intake), as the actions compute it for check-ins."""
+    """The episode's baseline (its first intake), as the actions compute it for check-ins.
+    Cached per episode once found: the first intake of an episode never changes."""
+    cached = _BASELINES.get(episode_id) if caching() else None
+    if cached is not None:
+        return cached
     first = (
         AssessmentRecord.objects.filter(episode_id=episode_id, kind=AssessmentRecord.Kind.INTAKE)
         .order_by("id")
@@ -177,7 +172,9 @@ def baseline_for(episode_id: int) -> Baseline | None:
     if first is None:
         return None
     intake, created_at = first
-    return baseline_from_intake(parse_intake(intake), date=created_at.date())
+    baseline = baseline_from_intake(parse_intake(intake), date=created_at.date())
+    _BASELINES.put(episode_id, baseline)
+    return baseline
 
 
 def _engine_check_in(day: dt.date, nprs: int | None, screen: Any) -> EngineCheckIn:
@@ -188,29 +185,47 @@ def _engine_check_in(day: dt.date, nprs: int | None, screen: Any) -> EngineCheck
     return EngineCheckIn(date=day, nprs=nprs, red_flag_screen=parsed)
 
 
-def flare_up(record: PlanRecord, plan: Plan, today: dt.date) -> CourseDecision | None:
-    """The engine's flare-up decision for today, if its rules say the person is in one.
-
-    Reads the episode's check-ins of the last FLARE_WINDOW_DAYS days (one query) and, when there
-    are any, the baseline (one more). Pain diary entries are not stored by the web application,
-    so only check-ins count.
-    """
-    if plan.blocked or record.blocked_by_id is not None:
-        return None
-    rows = (
+def recent_check_ins(record: PlanRecord, today: dt.date) -> list[tuple[Any, ...]]:
+    """(id, day, nprs, red_flag_screen) of the episode's check-ins of the last
+    FLARE_WINDOW_DAYS days, oldest first (one query)."""
+    return list(
         CheckIn.objects.filter(
             episode_id=record.episode_id,
             day__gt=today - dt.timedelta(days=FLARE_WINDOW_DAYS),
             day__lte=today,
         )
         .order_by("day", "id")
-        .values_list("day", "nprs", "red_flag_screen")
+        .values_list("id", "day", "nprs", "red_flag_screen")
     )
-    check_ins = [_engine_check_in(day, nprs, screen) for day, nprs, screen in rows]
-    if not any(c.nprs is not None for c in check_ins):
+
+
+def flare_up(
+    record: PlanRecord,
+    plan: Plan,
+    today: dt.date,
+    rows: Sequence[tuple[Any, ...]] | None = None,
+) -> CourseDecision | None:
+    """The engine's flare-up decision for today, if its rules say the person is in one.
+
+    Reads the episode's check-ins of the last FLARE_WINDOW_DAYS days (one query, unless
+    ``rows`` from ``recent_check_ins`` are given) and, when there are any, the baseline (one
+    more, cached). Pain diary entries are not stored by the web application, so only check-ins
+    count. The decision is cached per (plan, check-ins, day): check-ins never change.
+    """
+    if plan.blocked or record.blocked_by_id is not None:
         return None
+    if rows is None:
+        rows = recent_check_ins(record, today)
+    if not any(nprs is not None for _id, _day, nprs, _screen in rows):
+        return None
+    key = (record.pk, today, tuple(row[0] for row in rows))
+    if caching() and key in _FLARES.data:
+        return _FLARES.data[key]
+    check_ins = [_engine_check_in(day, nprs, screen) for _id, day, nprs, screen in rows]
     step = next_step(plan, (), check_ins, today=today, baseline=baseline_for(record.episode_id))
-    return step.decision(CourseAction.FLARE_UP)
+    decision = step.decision(CourseAction.FLARE_UP)
+    _FLARES.put(key, decision)
+    return decision
 
 
 # --- what a blocked plan says --------------------------------------------------------------
@@ -260,6 +275,8 @@ class Card:
     scheduled: bool
     logs: tuple[ExerciseLog, ...]
     form: LogForm
+    # When ``logs`` holds only the latest log of the day (``card_counts``): the day's numbers.
+    counted: tuple[int, int] | None = None  # (sessions logged, sessions done)
 
     @property
     def exercise_id(self) -> str:
@@ -278,7 +295,24 @@ class Card:
 
     @property
     def done_count(self) -> int:
+        if self.counted is not None:
+            return self.counted[1]
         return sum(1 for log in self.logs if log.done)
+
+    @property
+    def render_key(self) -> tuple[Any, ...] | None:
+        """What the card template shows, as a key for rendering it once (None: a bound form,
+        always rendered). "Done N times" is shown only below the day's times, so the count
+        beyond it is not part of the key."""
+        if self.form.is_bound:
+            return None
+        latest = self.latest
+        done = self.done_count
+        return (
+            self.item, self.exercise is not None, self.dose, self.scheduled, bool(self.logs),
+            done if done < self.times_a_day else -1,
+            (latest.done, latest.pain_during, latest.difficulty) if latest else None,
+        )  # fmt: skip
 
     @property
     def times_a_day(self) -> int:
@@ -296,6 +330,7 @@ def card_for(
     day: dt.date,
     logs: Sequence[ExerciseLog] = (),
     form: LogForm | None = None,
+    counted: tuple[int, int] | None = None,
 ) -> Card:
     return Card(
         item=item,
@@ -304,7 +339,31 @@ def card_for(
         scheduled=is_exercise_day(item, start, day),
         logs=tuple(logs),
         form=form or LogForm(prefix=log_prefix(item.exercise_id)),
+        counted=counted,
     )
+
+
+_DONE_AS_ONE = Case(When(done=True, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
+def card_logs(
+    user: User, patient: Patient, day: dt.date, exercise_id: str
+) -> tuple[list[ExerciseLog], tuple[int, int]]:
+    """The latest log of the exercise on ``day`` and the day's (sessions, done) numbers, in one
+    query whatever the number of logs."""
+    latest = (
+        ExerciseLog.objects.for_user(user)
+        .filter(patient=patient, day=day, exercise_id=exercise_id)
+        .annotate(
+            sessions=Window(Count("id")),
+            sessions_done=Window(Sum(_DONE_AS_ONE)),
+        )
+        .order_by("-logged_at", "-id")
+        .first()
+    )
+    if latest is None:
+        return [], (0, 0)
+    return [latest], (latest.sessions, latest.sessions_done)  # type: ignore[attr-defined]
 
 
 def logs_by_exercise(logs: Iterable[ExerciseLog]) -> dict[str, list[ExerciseLog]]:
@@ -382,6 +441,39 @@ def form_errors(forms: Iterable[Any]) -> tuple[FormError, ...]:
     return tuple(errors)
 
 
+@dataclass(frozen=True, slots=True)
+class TodayInputs:
+    """The rows Today is made from (three queries): the plan, the logs of today and yesterday,
+    the recent check-ins. ``key`` names what the page shows, for rendering it once."""
+
+    record: PlanRecord | None
+    logs: tuple[ExerciseLog, ...] = ()
+    check_ins: tuple[tuple[Any, ...], ...] = ()
+
+    def key(self, user: User, patient: Patient, day: dt.date) -> tuple[Any, ...] | None:
+        record = self.record
+        if record is None:
+            return None  # a page without a plan: rare, rendered every time
+        clinic = patient.clinic
+        return (
+            user.pk, patient.pk, day, record.pk, record.blocked_by_id,
+            clinic.pk, clinic.name, clinic.phone,
+            tuple((log.id, log.day, log.exercise_id, log.done, log.pain_during, log.difficulty,
+                   log.pain_settled_next_morning) for log in self.logs),
+            tuple(row[0] for row in self.check_ins),
+        )  # fmt: skip
+
+
+def today_inputs(user: User, patient: Patient, day: dt.date) -> TodayInputs:
+    record = active_plan(user, patient)
+    if record is None:
+        return TodayInputs(None)
+    if record.blocked_by_id is not None or plan_of(record).blocked:
+        return TodayInputs(record)
+    logs = day_logs(user, patient, (day - dt.timedelta(days=1), day))
+    return TodayInputs(record, tuple(logs), tuple(recent_check_ins(record, day)))
+
+
 def today_page(
     user: User,
     patient: Patient,
@@ -389,20 +481,24 @@ def today_page(
     *,
     bound: Mapping[str, LogForm] | None = None,
     settled_form: SettledForm | None = None,
+    inputs: TodayInputs | None = None,
 ) -> TodayPage:
     """Everything Today shows, in a fixed number of queries whatever the number of exercises:
     the plan (1), the logs of today and yesterday (1), the recent check-ins (1) and, when there
-    are any, the baseline (1). Without a plan: whether the intake is done (1)."""
+    are any, the baseline (1, cached). Without a plan: whether the intake is done (1).
+    ``inputs`` (``today_inputs``) saves the first three."""
     bound = bound or {}
-    record = active_plan(user, patient)
+    if inputs is None:
+        inputs = today_inputs(user, patient, day)
+    record = inputs.record
     if record is None:
         return TodayPage(patient, day, intake_done=has_assessment(user, patient))
-    plan = parse_plan(record.plan)
+    plan = plan_of(record)
     blocked = blocked_by(record, plan, patient.clinic)
     if blocked is not None:
         return TodayPage(patient, day, record, plan, intake_done=True, blocked=blocked)
     yesterday = day - dt.timedelta(days=1)
-    logs = day_logs(user, patient, (yesterday, day))
+    logs = inputs.logs
     today_logs = logs_by_exercise(log for log in logs if log.day == day)
     cards = [
         card_for(
@@ -429,7 +525,7 @@ def today_page(
         reading=reading_for(plan, day),
         pending=pending,
         settled_form=settled_form if pending else None,
-        flare=flare_up(record, plan, day),
+        flare=flare_up(record, plan, day, inputs.check_ins),
         errors=form_errors([*bound.values(), settled_form]),
     )
 

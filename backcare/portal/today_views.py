@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any
 
 from django.contrib import messages
@@ -27,12 +27,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from backcare.accounts.models import User
 from backcare.care import actions
+from backcare.care.alerts import LruCache
 from backcare.care.content import catalog, figures, public_topics, render_topic
 from backcare.care.models import Episode, ExerciseLog, Patient, PlanRecord
+from backcare.care.schedule import dose_words
 from backcare.engine.catalog import Aim
-from backcare.engine.plan import parse_plan
 from backcare.engine.progression import FLARE_UP_PLAN
 from backcare.engine.triage import SAFETY_NET
+from backcare.pagecache import render_cached
 from backcare.portal import today
 from backcare.portal.library import AIM_LABELS, CERTAINTY_LABELS, EQUIPMENT_LABELS, POSITION_LABELS
 from backcare.portal.today_forms import DIFFICULTY_LABELS, LogForm, SettledForm, log_prefix
@@ -64,6 +66,17 @@ def _today(patient: Patient) -> dt.date:
     return patient.today(timezone.now())
 
 
+# Rendered pages and cards, per worker process, by what they show (render_cached): Today is
+# about 30 KB; 2,000 pages are about 60 MB at most.
+_PAGES: LruCache[Hashable, str] = LruCache(2000)
+
+
+def clear_caches() -> None:
+    """Forget the rendered pages and cards and today.py's parsed documents (tests)."""
+    _PAGES.clear()
+    today.clear_caches()
+
+
 def _render_today(
     request: HttpRequest, user: User, patient: Patient, page: today.TodayPage
 ) -> HttpResponse:
@@ -82,10 +95,27 @@ def _render_today(
 @require_GET
 @patient_only
 def today_view(request: HttpRequest) -> HttpResponse:
+    """Today: made from three queries' rows (today.today_inputs), rendered once per state of
+    those rows (a new log, answer or check-in, or a new day, is a new state)."""
     user = _user(request)
     patient = today.patient_of(user)
-    page = today.today_page(user, patient, _today(patient))
-    return _render_today(request, user, patient, page)
+    day = _today(patient)
+    inputs = today.today_inputs(user, patient, day)
+    key = inputs.key(user, patient, day)
+    if key is None:
+        return _render_today(request, user, patient, today.today_page(user, patient, day))
+    assert inputs.record is not None
+    actions.record_read(by=user, obj=inputs.record, patient=patient, detail={"page": "today"})
+    return render_cached(
+        request,
+        "portal/today.html",
+        lambda: {
+            "page": today.today_page(user, patient, day, inputs=inputs),
+            "difficulty_labels": DIFFICULTY_LABELS,
+        },
+        key=key,
+        cache=_PAGES,
+    )
 
 
 def _card_response(
@@ -99,15 +129,16 @@ def _card_response(
     *,
     saved: bool,
 ) -> HttpResponse:
-    plan = parse_plan(record.plan)
+    plan = today.plan_of(record)
     item = today.item_of(plan, exercise_id)
-    logs = today.day_logs(user, patient, (day,), exercise_id=exercise_id)
-    card = today.card_for(item, start=plan.start, day=day, logs=logs, form=form)
-    return render(
-        request,
-        "portal/today_card.html",
-        {"card": card, "saved": saved, "difficulty_labels": DIFFICULTY_LABELS},
-    )
+    logs, counted = today.card_logs(user, patient, day, exercise_id)
+    card = today.card_for(item, start=plan.start, day=day, logs=logs, form=form, counted=counted)
+    context = {"card": card, "saved": saved, "difficulty_labels": DIFFICULTY_LABELS}
+    key = card.render_key
+    if key is None:
+        return render(request, "portal/today_card.html", context)
+    return render_cached(request, "portal/today_card.html", lambda: context,
+                         key=(key, saved), cache=_PAGES)  # fmt: skip
 
 
 @require_POST
@@ -120,7 +151,7 @@ def log_view(request: HttpRequest, exercise_id: str) -> HttpResponse:
     record = today.active_plan(user, patient)
     if record is None:
         raise Http404("no published plan")
-    plan = parse_plan(record.plan)
+    plan = today.plan_of(record)
     item = today.item_of(plan, exercise_id)
     if today.blocked_by(record, plan, patient.clinic) is not None:
         messages.error(request, gettext("Your exercises are on hold. Please read what to do."))
@@ -190,7 +221,7 @@ def _followed_plan(user: User, patient: Patient) -> tuple[PlanRecord | None, Any
     record = today.latest_plan(user, patient)
     if record is None:
         return None, None
-    return record, parse_plan(record.plan)
+    return record, today.plan_of(record)
 
 
 @require_GET
@@ -227,7 +258,7 @@ def exercise_view(request: HttpRequest, exercise_id: str) -> HttpResponse:
     context: dict[str, Any] = {
         "item": item,
         "exercise": exercise,
-        "dose": today.dose_words(item),
+        "dose": dose_words(item),
         "record": record,
     }
     if exercise is not None:

@@ -16,13 +16,20 @@ from backcare.care import actions, alerts
 from backcare.care.alerts import Kind
 from backcare.care.models import AssessmentRecord, Patient, PlanRecord, Visit
 from backcare.engine.progression import ExerciseLog as EngineExerciseLog
+from backcare.portal import today_views
 
 DAY = dt.timedelta(days=1)
 
 
 @pytest.fixture(autouse=True)
-def cold_caches() -> None:
+def page_caches(settings: Any) -> None:
+    """The per-process caches on, as served (settings.CACHES["pages"]), and empty."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
     alerts.clear_caches()
+    today_views.clear_caches()
 
 
 def on_plan(cast: Cast, name: str, *, days_ago: int = 21, clinician: User | None = None) -> Patient:
@@ -295,10 +302,34 @@ def test_the_number_of_queries_does_not_grow_with_the_patients(cast: Cast) -> No
     one, many = _queries(crowd[:1]), _queries(crowd)
     assert one == many <= 10
     # Parsed plans, baselines and check-ins are cached: fewer queries the second time.
+    alerts.clear_caches(documents=False)  # the statuses only
     listed = list(Patient.objects.filter(pk__in=[p.pk for p in crowd]).select_related("user"))
     with CaptureQueriesContext(connection) as captured:
-        alerts.caseload(listed, now=NOW)
+        cold = alerts.caseload(listed, now=NOW)
     assert len(captured) == many - 3
+    # Every status cached as well: what changed per patient, and the next visits.
+    with CaptureQueriesContext(connection) as captured:
+        warm = alerts.caseload(listed, now=NOW)
+    assert len(captured) == 2
+    assert [(s.patient.pk, s.alerts, s.stage, s.adherence) for s in warm] == [
+        (s.patient.pk, s.alerts, s.stage, s.adherence) for s in cold
+    ]
+
+
+def test_a_cached_status_follows_every_change_made_through_the_actions(cast: Cast) -> None:
+    calm, other = on_plan(cast, "Calm", days_ago=3), on_plan(cast, "Other", days_ago=3)
+    assert kinds(calm) == [] and kinds(other) == []  # now cached
+    check_in(calm, 0, nprs=6, red_flag_screen={**NO_RED_FLAGS, "saddle_numbness": True})
+    assert kinds(calm) == [Kind.RED_FLAG]
+    assert kinds(other) == []
+    with CaptureQueriesContext(connection) as captured:
+        statuses(calm, other)
+    assert len(captured) == 3  # the patients, and both statuses cached again (2)
+    # A new day is a new key: the rules read the patient's today.
+    listed = list(Patient.objects.filter(pk__in=[calm.pk, other.pk]).select_related("user"))
+    later = alerts.caseload(listed, now=NOW + 7 * DAY)
+    assert {s.today for s in later} == {(NOW + 7 * DAY).date()}
+    assert Kind.NOTHING_LOGGED in {k for s in later for k in s.kinds}
 
 
 def test_the_rules_table_lists_every_kind_in_severity_order() -> None:

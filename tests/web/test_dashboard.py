@@ -18,6 +18,7 @@ from backcare.accounts.models import Invitation, User, token_hash
 from backcare.care import actions, alerts
 from backcare.care.models import AuditEntry, Patient
 from backcare.clinic import views
+from backcare.portal import today_views
 
 DAY = dt.timedelta(days=1)
 DASHBOARD = "/clinic/"
@@ -28,6 +29,17 @@ def fixed_clock(monkeypatch: Any) -> None:
     """The pages see NOW, the time the factories' data were made at."""
     monkeypatch.setattr(views, "_now", lambda: NOW)
     alerts.clear_caches()
+
+
+@pytest.fixture(autouse=True)
+def page_caches(settings: Any) -> None:
+    """The per-process caches on, as served (settings.CACHES["pages"]), and empty."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
+    alerts.clear_caches()
+    today_views.clear_caches()
 
 
 def on_plan(cast: Cast, name: str, *, days_ago: int = 10, clinician: User | None = None) -> Patient:
@@ -176,6 +188,11 @@ def test_the_query_count_is_the_same_for_1_and_20_patients(
     with django_assert_num_queries(len(one)):
         response = client.get(DASHBOARD)
     assert response.content.decode().count('class="caseload__name"') == 20
+    # Every status cached and the page rendered once: session, user, clinic, patients, change
+    # stamps, next visits, the audit insert.
+    with django_assert_num_queries(7):
+        again = client.get(DASHBOARD)
+    assert again.content.decode().count('class="caseload__name"') == 20
 
 
 # --- inviting a patient ------------------------------------------------------------------------

@@ -14,11 +14,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from web.factories import NO_RED_FLAGS, NOW, Cast, example, published_plan
 
-from backcare.care import actions
+from backcare.care import actions, alerts
 from backcare.care.models import AuditEntry, ExerciseLog, Patient, PlanRecord
+from backcare.care.schedule import dose_words, is_exercise_day, training_days
 from backcare.engine.plan import parse_plan
 from backcare.engine.planning import PlanOptions
-from backcare.portal.today import dose_words, is_exercise_day, reading_for, training_days
+from backcare.portal import today_views
+from backcare.portal.today import reading_for
 
 TODAY = reverse("me:today")
 ME_PAGES = [
@@ -29,6 +31,17 @@ ME_PAGES = [
 ]
 HTMX = {"HTTP_HX_REQUEST": "true"}
 PRESS_UP = "Press-up lying face down"  # prone-press-up, in every example-physio plan
+
+
+@pytest.fixture(autouse=True)
+def page_caches(settings: Any) -> None:
+    """The per-process caches on, as served (settings.CACHES["pages"]), and empty."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
+    alerts.clear_caches()
+    today_views.clear_caches()
 
 
 def at(monkeypatch: pytest.MonkeyPatch, moment: dt.datetime) -> None:
@@ -465,8 +478,33 @@ def test_today_uses_the_same_number_of_queries_for_few_and_many_exercises(
     assert _queries(client, cast.pat) == _queries(client, cast.quinn)
     client.force_login(cast.quinn.user)
     # session, user, patient, plan, logs, check-ins, baseline, the audit insert
+    today_views.clear_caches()
     with django_assert_num_queries(8):
-        client.get(TODAY)
+        cold = client.get(TODAY)
+    # Rendered once for this state (and the baseline parsed once): no baseline query.
+    with django_assert_num_queries(7):
+        warm = client.get(TODAY)
+    token = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"|"X-CSRFToken": "[^"]+"')
+    assert token.sub(b"", warm.content) == token.sub(b"", cold.content)
+
+
+def test_today_shows_a_new_log_at_once_and_a_fresh_csrf_token(
+    client: Client, pat_plan: PlanRecord, cast: Cast
+) -> None:
+    signed_in(client, cast.pat)
+    first = client.get(TODAY).content.decode()
+    second = client.get(TODAY).content.decode()  # from the rendered page
+    tokens = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', second)
+    assert tokens and len(set(tokens)) == 1 and "csrf-token" not in second
+    exercise = plan_of(pat_plan).home_programme[0].exercise_id
+    response = client.post(reverse("me:log", kwargs={"exercise_id": exercise}),
+                           log_data(exercise, done="yes", pain_during="2", difficulty="easy"),
+                           HTTP_HX_REQUEST="true", HTTP_X_CSRFTOKEN=tokens[0])  # fmt: skip
+    assert response.status_code == 200
+    third = client.get(TODAY).content.decode()
+    assert third != second and first.count("Your last answers") + 1 == third.count(
+        "Your last answers"
+    )
 
 
 # --- templates ------------------------------------------------------------------------------------
