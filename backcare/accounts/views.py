@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from backcare.accounts.forms import LoginForm, SetPasswordForm, plain_password_errors
 from backcare.accounts.models import Invitation, User, token_hash
 from backcare.care import actions
-from backcare.care.models import AssessmentRecord, Episode
+from backcare.care.models import AssessmentRecord
 
 # The backend that checks the password; named when signing in a patient who has just chosen one.
 PASSWORD_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -58,16 +58,15 @@ def logout(request: HttpRequest) -> HttpResponse:
 
 
 def start_page(user: User) -> str:
-    """The URL name of ``user``'s start page (web.md): a patient without an assessment in an
-    open episode of care starts with the intake; staff start at their clinic's pages."""
+    """The URL name of ``user``'s start page (web.md): a patient who has never been assessed
+    starts with the intake, every other patient with Today (after discharge it shows the
+    maintenance programme); staff start at their clinic's pages."""
     if user.role == User.Role.CLINIC_ADMIN and user.clinic_id is not None:
         return "clinic_admin:home"
     if user.role == User.Role.CLINICIAN and user.clinic_id is not None:
         return "clinic:dashboard"
     if user.role == User.Role.PATIENT and user.clinic_id is not None:
-        assessed = AssessmentRecord.objects.filter(
-            episode__patient__user_id=user.pk, episode__status=Episode.Status.ACTIVE
-        ).exists()
+        assessed = AssessmentRecord.objects.filter(episode__patient__user_id=user.pk).exists()
         return "me:today" if assessed else "intake:start"
     return "home"  # site staff made with createsuperuser belong to no clinic
 

@@ -35,7 +35,8 @@ from backcare.engine.planning import (
     _why_left_out,
     person_tags,
 )
-from backcare.engine.progression import Discharge, _discharge_plan
+from backcare.engine.progression import Discharge
+from backcare.engine.progression import discharge_plan as _engine_discharge_plan
 from backcare.engine.scoring import (
     Change,
     Instrument,
@@ -286,7 +287,7 @@ def discharge_plan(plan: Plan) -> Discharge:
     once a day on at most 3 days a week) and the flare-up plan: progression's discharge rule
     (ACSM 2011 [src]; clinical-facts §4.5, §4.7 [synthesis]). The engine only exposes it through
     next_step when every discharge criterion is met; a clinician may discharge earlier."""
-    return _discharge_plan(plan)
+    return _engine_discharge_plan(plan)
 
 
 # --- the reassessment document ----------------------------------------------------------------

@@ -423,6 +423,12 @@ def _episode_context(
             for a in assessments
         ],
         "plans": [_plan(p) for p in plans],
+        # The first draft (after an intake sent from home), or a new one after a published plan.
+        "can_draft": bool(
+            latest
+            and episode.status == Episode.Status.ACTIVE
+            and not any(p.status == PlanRecord.Status.DRAFT for p in plans)
+        ),
         "charts": _charts(first, scored, log_days, status),
         "timeline": _timeline(assessments, scored, log_days, visits, zone),
         "upcoming": [_visit(v, zone) for v in visits if v.starts_at >= now],

@@ -887,7 +887,7 @@ def next_step(
     discharge = None
     if _discharge_met(checks):
         course.append(_course(_COURSE["discharge.met"]))
-        discharge = _discharge_plan(plan)
+        discharge = discharge_plan(plan)
     if not course:
         course.append(_course(_COURSE["course.continue"]))
     ordered = tuple(sorted(course, key=lambda d: _COURSE_ORDER[d.rule_id]))
@@ -1186,9 +1186,12 @@ def _discharge_met(checks: Sequence[CriterionCheck]) -> bool:
     return all(c.met is True or (c.id == "discharge.goals" and c.met is None) for c in checks)
 
 
-def _discharge_plan(plan: Plan) -> Discharge:
+def discharge_plan(plan: Plan) -> Discharge:
     """The maintenance programme: the strength and prevention exercises (all when there are
-    none), once a day on at most MAINTENANCE_DAYS days a week; and the flare-up plan."""
+    none), once a day on at most MAINTENANCE_DAYS days a week; and the flare-up plan.
+
+    ``next_step`` gives it when every discharge criterion is met; a clinician may discharge
+    earlier, and the pages then ask for it directly."""
     chosen = [i for i in plan.home_programme if MAINTENANCE_AIMS.intersection(i.aims)]
     rule = _DISCHARGE_RULE["discharge.maintenance"]
     maintenance = tuple(

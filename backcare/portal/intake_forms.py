@@ -603,7 +603,8 @@ class PsfsForm(IntakeForm):
                 else "",
             )
             self.fields[f"score_{item.number}"] = number(
-                _("How well can you do it today?"),
+                # Each box says which activity it scores: a screen reader hears the label alone.
+                _("Activity %(number)s: how well can you do it today?") % {"number": item.number},
                 0,
                 10,
                 hint=_("0 = %(low)s, 10 = %(high)s.") % {"low": low, "high": high},

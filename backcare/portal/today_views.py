@@ -9,6 +9,7 @@ JavaScript (POST, then a redirect back to Today); with htmx the changed part is 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 from collections.abc import Callable, Hashable
@@ -32,7 +33,7 @@ from backcare.care.content import catalog, figures, public_topics, render_topic
 from backcare.care.models import Episode, ExerciseLog, Patient, PlanRecord
 from backcare.care.schedule import dose_words
 from backcare.engine.catalog import Aim
-from backcare.engine.progression import FLARE_UP_PLAN
+from backcare.engine.progression import FLARE_UP_PLAN, discharge_plan
 from backcare.engine.triage import SAFETY_NET
 from backcare.pagecache import render_cached
 from backcare.portal import today
@@ -101,6 +102,15 @@ def today_view(request: HttpRequest) -> HttpResponse:
     patient = today.patient_of(user)
     day = _today(patient)
     inputs = today.today_inputs(user, patient, day)
+    if inputs.record is None:
+        record, plan = _followed_plan(user, patient)
+        if record is not None and record.episode.status == Episode.Status.DISCHARGED:
+            actions.record_read(by=user, obj=record, patient=patient, detail={"page": "today"})
+            return render(
+                request,
+                "portal/today_maintenance.html",
+                {"record": record, "items": today.my_exercises(plan), "day": day},
+            )
     key = inputs.key(user, patient, day)
     if key is None:
         return _render_today(request, user, patient, today.today_page(user, patient, day))
@@ -218,10 +228,15 @@ def settled_view(request: HttpRequest) -> HttpResponse:
 
 
 def _followed_plan(user: User, patient: Patient) -> tuple[PlanRecord | None, Any]:
+    """The plan the patient follows: the open episode's; after discharge, the last plan with its
+    maintenance programme in place of the course's home programme (the doses change)."""
     record = today.latest_plan(user, patient)
     if record is None:
         return None, None
-    return record, today.plan_of(record)
+    plan = today.plan_of(record)
+    if record.episode.status == Episode.Status.DISCHARGED:
+        plan = dataclasses.replace(plan, home_programme=discharge_plan(plan).maintenance)
+    return record, plan
 
 
 @require_GET

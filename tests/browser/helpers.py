@@ -155,13 +155,25 @@ def viewport_name(page: Page) -> str:
     return "phone" if size is not None and size["width"] < 700 else "desktop"
 
 
-def screenshot(page: Page, name: str, *, full_page: bool = False) -> Path | None:
+# The viewport each guide shows: the patients' guide is read on a phone, the clinicians' guide on
+# a computer (docs/guides/patient-guide.md, clinician-guide.md).
+PATIENT_GUIDE = "phone"
+CLINICIAN_GUIDE = "desktop"
+
+
+def screenshot(
+    page: Page, name: str, *, only: str | None = None, full_page: bool = False
+) -> Path | None:
     """Save docs/guides/img/<name>-<viewport>.png, only when BACKCARE_SCREENSHOTS=1 (so an
     ordinary test run never rewrites the guides' images). Returns the path it wrote, if any.
 
+    ``only="phone"`` (``PATIENT_GUIDE``) or ``only="desktop"`` (``CLINICIAN_GUIDE``) takes the
+    picture at that viewport alone: the one the guide shows, so no unused image is kept.
     The picture is what fits on the screen (``full_page=True`` for the whole page), at one
     pixel per CSS pixel, so the images stay small enough to keep in the repository."""
     if os.environ.get(SCREENSHOTS_ENV, "") not in {"1", "true", "yes"}:
+        return None
+    if only is not None and only != viewport_name(page):
         return None
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name):
         raise ValueError(f"screenshot name {name!r}: use lowercase letters, digits and '-'")
@@ -193,7 +205,9 @@ def has_running_animation(page: Page, selector: str) -> bool:
 
 __all__ = [
     "CALM",
+    "CLINICIAN_GUIDE",
     "FAILING_IMPACTS",
+    "PATIENT_GUIDE",
     "answer",
     "axe_violations",
     "base_url",

@@ -1,21 +1,147 @@
-"""Signing in, and the patient's own pages in a real browser, on a phone and a desktop (issue 5,
-patient journeys 3-5): Today (log an exercise in place with htmx, and the same without
-JavaScript), the weekly check-in, and progress. axe-core runs on every page.
+"""Signing in, the invitation and the patient's own pages in a real browser, on a phone and a
+desktop (issue 5, patient journeys 2-6): the whole intake to the done page, and stopping it to
+carry on later; Today (log an exercise in place with htmx, and the same without JavaScript; the
+next morning's "did the pain settle?"); my exercises and one exercise; the flare-up plan; the
+weekly check-in, calm or with a red flag that puts the exercises on hold; and progress.
+axe-core runs on every page.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
 
 from browser.cast import PASSWORD, make_cast, published
-from browser.helpers import CALM, answer, check_a11y, login, screenshot
+from browser.helpers import (
+    CALM,
+    CLINICIAN_GUIDE,
+    PATIENT_GUIDE,
+    answer,
+    check_a11y,
+    login,
+    screenshot,
+)
+from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
+from web.factories import NO_RED_FLAGS
 
-from backcare.care.models import CheckIn, ExerciseLog
+from backcare.care import actions
+from backcare.care.models import AssessmentRecord, CheckIn, ExerciseLog
 from backcare.portal.forms import QUESTION_BY_PATH
+from backcare.portal.intake_forms import StepContext
+from backcare.portal.intake_steps import STEPS, Step
 from backcare.portal.progress_forms import RED_FLAG_QUESTIONS
+
+# Check-in answers that need a doctor before more exercise: fever with feeling unwell (the
+# engine's red-flag rules in triage.py; clinical-facts §2.2 give "soon" for these two alone),
+# and the headline the page leads with for that level.
+RED_FLAG_ANSWERS = {"fever_or_chills": "yes", "systemically_unwell": "yes"}
+SOON_ACTION = "See a doctor soon"
+
+# The intake as a person answers it, step by step: the answers of docs/examples/example-physio.json
+# (as in tests/web/test_intake_pages.py), the values of each step's form fields.
+INTAKE_ANSWERS: dict[str, dict[str, Any]] = {
+    "about-you": {"age": "47", "sex": "female"},
+    "your-pain": {
+        "pain_areas": ["low_back", "buttock", "thigh"],
+        "how_long": "3",
+        "how_long_unit": "weeks",
+        "onset": "gradual",
+        "trend": "same",
+        "leg_symptoms": "one_leg",
+    },
+    "what-changes-it": {
+        "worse_with": ["bending_forward", "sitting"],
+        "better_with": ["walking", "lying_down"],
+        "night_pain": "with_movement",
+        "morning_stiffness_minutes": "20",
+    },
+    "before-now": {
+        "previous_episodes": "2",
+        "had_care": "yes",
+        "care_weeks": "2",
+        "care_response": "not_improving",
+        "daily_activities_hard": "yes",
+    },
+    "safety-nerves": {
+        "saddle_numbness": "no",
+        "bladder": "normal",
+        "bowel_incontinence": "no",
+        "new_sexual_dysfunction": "no",
+    },
+    "safety-legs": {
+        "leg_weakness": "none",
+        "leg_numbness": "one_leg",
+        "walking_difficulty_new": "no",
+    },
+    "safety-unwell": {
+        "fever_or_chills": "no",
+        "systemically_unwell": "no",
+        "unexplained_weight_loss": "no",
+        "abdominal_pulsation": "no",
+        "thoracic_pain": "no",
+        "pain_unchanged": "no",
+    },
+    "health": {
+        "cancer": "none",
+        "long_term_steroids": "no",
+        "osteoporosis": "no",
+        "immunosuppressed": "no",
+        "iv_drug_use": "no",
+        "recent_spinal_procedure": "no",
+        "recent_bacterial_infection": "no",
+        "previous_spinal_surgery": "no",
+    },
+    "health-more": {
+        "diabetes": "no",
+        "smoker": "no",
+        "vascular_disease": "no",
+        "family_history_spondyloarthritis": "no",
+        "psoriasis": "no",
+        "inflammatory_bowel_disease": "no",
+        "uveitis": "no",
+    },
+    "pain-scores": {
+        "item_1": "6",
+        "pain_worst_24h": "8",
+        "pain_best_24h": "3",
+        "leg_pain_now": "4",
+    },
+    "daily-life": {  # ODI; section 8 left out
+        f"item_{n}": v for n, v in enumerate(["2", "1", "3", "2", "2", "1", "1", "", "2", "1"], 1)
+    },
+    "thoughts-and-feelings": {  # STarT Back
+        **{
+            f"item_{n}": v
+            for n, v in enumerate(
+                ["true", "false", "true", "true", "false", "false", "true", "false"], 1
+            )
+        },
+        "item_9": "very_much",
+    },
+    "activities": {
+        "activity_1": "lifting my daughter",
+        "score_1": "3",
+        "activity_2": "sitting through a meeting",
+        "score_2": "4",
+        "activity_3": "gardening",
+        "score_3": "2",
+    },
+    "activity-and-work": {  # FABQ
+        f"item_{n}": str(v)
+        for n, v in enumerate([3, 4, 3, 2, 3, 2, 2, 1, 2, 1, 2, 2, 1, 2, 2, 1], 1)
+    },
+    "preferences": {
+        "wants_drug_free_care": "yes",
+        "equipment": ["mat", "chair"],
+        "avoid_positions": ["nothing"],
+        "minutes_per_day": "20",
+        "clinic_sessions_per_week": "2",
+    },
+    "goals": {"goal_1": "lift my daughter without pain", "goal_2": "run 5 km again"},
+}
 
 
 def test_signing_in_takes_each_person_to_their_start_page(
@@ -78,7 +204,7 @@ def test_a_patient_marks_an_exercise_done_in_place_and_without_javascript(
     expect(page).to_have_url(re.compile(r"/me/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Today")
     check_a11y(page)
-    screenshot(page, "today")
+    screenshot(page, "today", only=PATIENT_GUIDE)
 
     # With JavaScript: htmx swaps the card in place; the page does not reload.
     card = first_card(page)
@@ -90,7 +216,7 @@ def test_a_patient_marks_an_exercise_done_in_place_and_without_javascript(
     expect(card).to_contain_text("pain 3 out of 10")
     assert page.evaluate("window.__not_reloaded === true"), "the page reloaded"
     check_a11y(page)
-    screenshot(page, "today-logged")
+    screenshot(page, "today-logged", only=PATIENT_GUIDE)
 
     # A wrong number is refused beside the field and what was typed is kept.
     card.get_by_role("group", name="Did you do it?").get_by_label("Yes", exact=True).check()
@@ -129,7 +255,7 @@ def test_a_patient_sends_the_weekly_check_in_and_sees_their_progress(
     page.goto(server + "/me/check-in/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Weekly check-in")
     check_a11y(page)
-    screenshot(page, "check-in")
+    screenshot(page, "check-in", only=PATIENT_GUIDE)
 
     # Sent with nothing filled in: every problem is named, in a summary and beside the field.
     page.get_by_role("button", name="Send my check-in").click()
@@ -147,7 +273,7 @@ def test_a_patient_sends_the_weekly_check_in_and_sees_their_progress(
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Thank you for checking in")
     check_a11y(page)
-    screenshot(page, "check-in-done")
+    screenshot(page, "check-in-done", only=PATIENT_GUIDE)
     check_in = CheckIn.objects.get(patient=cast.pat)
     assert check_in.nprs == 4
 
@@ -159,7 +285,8 @@ def test_a_patient_sends_the_weekly_check_in_and_sees_their_progress(
     box = chart.bounding_box()
     assert box is not None and box["width"] > 200 and box["height"] > 100
     check_a11y(page)
-    screenshot(page, "progress")
+    page.get_by_role("heading", name="Pain", exact=True).evaluate("(h) => h.scrollIntoView()")
+    screenshot(page, "progress", only=PATIENT_GUIDE)
 
 
 def test_an_invited_patient_sets_a_password_and_starts_the_intake(
@@ -171,13 +298,14 @@ def test_an_invited_patient_sets_a_password_and_starts_the_intake(
     page.get_by_role("link", name="Invite a patient").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Invite a patient")
     check_a11y(page)
-    screenshot(page, "clinic-invite")
+    screenshot(page, "clinic-invite", only=CLINICIAN_GUIDE)
     page.get_by_label("First name", exact=True).fill("Sam")
     page.get_by_label("Last name", exact=True).fill("Lee")
     page.get_by_label("Email address", exact=True).fill("sam@example.org")
     page.get_by_role("button", name="Invite the patient").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Invitation for")
     check_a11y(page)
+    screenshot(page, "clinic-invited", only=CLINICIAN_GUIDE)
     link = page.get_by_role("textbox", name=re.compile("One-time link|Invitation code"))
     value = link.input_value()
     url = value if value.startswith("http") else f"{server}/account/invitation/{value}/"
@@ -187,7 +315,7 @@ def test_an_invited_patient_sets_a_password_and_starts_the_intake(
     sam.goto(url)
     expect(sam.get_by_role("heading", level=1)).to_have_text("Welcome, Sam")
     check_a11y(sam)
-    screenshot(sam, "invitation")
+    screenshot(sam, "invitation", only=PATIENT_GUIDE)
     sam.get_by_label("Choose a password", exact=True).fill(PASSWORD)
     sam.get_by_label("Type the same password again", exact=True).fill(PASSWORD)
     sam.get_by_role("button", name="Set my password").click()
@@ -200,11 +328,11 @@ def test_a_patient_can_stop_the_intake_and_carry_on_later(page: Page, server: st
     cast = make_cast()
     login(page, server, cast.pat_username, PASSWORD)
     expect(page.get_by_role("heading", level=1)).to_have_text("Tell your clinic about your back")
-    screenshot(page, "intake-start")
+    screenshot(page, "intake-start", only=PATIENT_GUIDE)
     page.get_by_role("link", name="Start now").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("About you")
     check_a11y(page)
-    screenshot(page, "intake-step")
+    screenshot(page, "intake-step", only=PATIENT_GUIDE)
     age, sex = QUESTION_BY_PATH["person.age"], QUESTION_BY_PATH["person.sex"]
     # A wrong age is refused beside the field, and what was typed is kept.
     answer(page, age, "4o")
@@ -226,3 +354,164 @@ def test_a_patient_can_stop_the_intake_and_carry_on_later(page: Page, server: st
     expect(
         page.get_by_role("group", name=str(sex.label), exact=True).get_by_label(male, exact=True)
     ).to_be_checked()
+
+
+def test_a_patient_answers_the_next_morning_question_and_reads_their_exercises_and_flare_up_plan(
+    page: Page, server: str
+) -> None:
+    cast = make_cast()
+    plan = published(cast)
+    first_id = plan.plan["home_programme"][0]["exercise_id"]
+    # Yesterday Pat did the first exercise; today the pain is up (8, above the baseline's 6):
+    # the engine calls that a flare-up (progression rule flare.high_pain).
+    yesterday = cast.pat.today(timezone.now()) - dt.timedelta(days=1)
+    actions.log_exercise(
+        patient=cast.pat,
+        by=cast.pat.user,
+        exercise_id=first_id,
+        done=True,
+        day=yesterday,
+        pain_during=3,
+        difficulty="right",
+    )
+    actions.record_check_in(
+        patient=cast.pat, by=cast.pat.user, red_flag_screen=NO_RED_FLAGS, nprs=8
+    )
+    login(page, server, cast.pat_username, PASSWORD)
+
+    # Today asks about yesterday's exercises first thing, below the flare-up box.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Today")
+    expect(page.get_by_role("heading", name="Your pain has gone up")).to_be_visible()
+    settled = page.get_by_role("region", name="About yesterday")
+    question = settled.get_by_role(
+        "group", name="Did the pain from yesterday's exercises settle by this morning?"
+    )
+    expect(question).to_be_visible()
+    check_a11y(page)
+    settled.scroll_into_view_if_needed()
+    screenshot(page, "today-next-morning", only=PATIENT_GUIDE)
+    question.get_by_label("Yes", exact=True).check()
+    settled.get_by_role("button", name="Save my answer").click()
+    expect(
+        page.get_by_role("status").filter(has_text="Thank you. We saved your answer.")
+    ).to_be_visible()
+    check_a11y(page)
+    assert ExerciseLog.objects.get(patient=cast.pat, day=yesterday).pain_settled_next_morning
+
+    # My exercises: every exercise of the plan with its dose and steps, each with its own page.
+    page.get_by_role("link", name="All my exercises, with full instructions").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My exercises")
+    articles = page.get_by_role("main").get_by_role("article")
+    expect(articles).to_have_count(len(plan.plan["home_programme"]))
+    check_a11y(page)
+    screenshot(page, "my-exercises", only=PATIENT_GUIDE)
+    name = articles.first.get_by_role("heading", level=2).inner_text()
+    articles.first.get_by_role("link", name=f"More about {name}, with a moving picture").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(name)
+    expect(page.get_by_role("main").get_by_role("img", name=name).first).to_be_visible()
+    expect(page.get_by_role("heading", name="How much to do")).to_be_visible()
+    expect(page.get_by_role("heading", name="Stop if")).to_be_visible()
+    check_a11y(page)
+    screenshot(page, "my-exercise", only=PATIENT_GUIDE)
+
+    # The flare-up plan, from Today: what to do, the exercises that ease pain, when to get help.
+    page.get_by_role("link", name="Today", exact=True).first.click()
+    page.get_by_role("link", name="Open my flare-up plan").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My flare-up plan")
+    expect(page.get_by_role("heading", name="Your pain has gone up")).to_be_visible()
+    expect(page.get_by_role("heading", name="What to do today")).to_be_visible()
+    expect(page.get_by_role("heading", name="When to get help")).to_be_visible()
+    check_a11y(page)
+    screenshot(page, "flare-up", only=PATIENT_GUIDE)
+
+
+def test_a_red_flag_at_the_check_in_leads_with_the_doctor_and_puts_the_exercises_on_hold(
+    page: Page, server: str
+) -> None:
+    cast = make_cast()
+    published(cast)
+    login(page, server, cast.pat_username, PASSWORD)
+
+    page.goto(server + "/me/check-in/")
+    page.get_by_label("How bad is your back pain right now?").fill("5")
+    activities = page.get_by_role("region", name="Your activities").get_by_role("textbox")
+    for index in range(activities.count()):
+        activities.nth(index).fill("5")
+    # Fever with feeling unwell, the rest calm.
+    for question in RED_FLAG_QUESTIONS:
+        answer(page, question, RED_FLAG_ANSWERS.get(question.name, CALM[question.name]))
+    page.get_by_role("button", name="Send my check-in").click()
+
+    # The page leads with the action, then says to stop the home exercises.
+    main = page.get_by_role("main")
+    expect(main.get_by_role("heading").first).to_have_text(SOON_ACTION)
+    expect(main.get_by_role("heading", level=1)).to_have_text(SOON_ACTION)
+    expect(main.get_by_role("heading", name="Stop your home exercises for now")).to_be_visible()
+    expect(main.get_by_role("heading", name="How to see a doctor")).to_be_visible()
+    check_a11y(page)
+    screenshot(page, "check-in-doctor", only=PATIENT_GUIDE)
+    assert CheckIn.objects.get(patient=cast.pat).triage_level == "soon"
+
+    # Today shows no exercises now: the same action first, then who to contact.
+    page.goto(server + "/me/")
+    expect(main.get_by_role("heading", level=1)).to_have_text(SOON_ACTION)
+    expect(main.get_by_role("heading", name="Your exercises are on hold")).to_be_visible()
+    expect(main.get_by_role("heading", name="Contact your clinic")).to_be_visible()
+    expect(main.get_by_role("article")).to_have_count(0)
+    check_a11y(page)
+    screenshot(page, "today-on-hold", only=PATIENT_GUIDE)
+
+
+def fill_intake_step(page: Page, step: Step, context: StepContext) -> None:
+    """Answer one intake step as a person does, with the answers of example-physio.json: each
+    radio button or checkbox by its label inside the group named by the question, each box by
+    its label."""
+    form = step.form(context=context)
+    for name, value in INTAKE_ANSWERS[step.slug].items():
+        if not value:
+            continue  # left out, as a person may
+        field = form[name]
+        label = str(field.label)
+        choices = {str(key): str(text) for key, text in getattr(field.field, "choices", [])}
+        if field.field.widget.input_type in {"radio", "checkbox"} and choices:
+            group = page.get_by_role("group", name=label, exact=True)
+            for one in value if isinstance(value, list) else [value]:
+                group.get_by_label(choices[one], exact=True).check()
+        else:
+            # Every box has its own label (the PSFS scores name their activity's number).
+            page.get_by_label(label, exact=True).fill(value)
+
+
+def test_a_patient_walks_the_whole_intake_checks_the_answers_and_sends_them(
+    page: Page, server: str
+) -> None:
+    cast = make_cast()
+    context = StepContext(actions.clinic_questionnaires(cast.riverside))
+    login(page, server, cast.pat_username, PASSWORD)
+    page.get_by_role("link", name="Start now").click()
+
+    for number, step in enumerate(STEPS, start=1):
+        expect(page.get_by_role("heading", level=1)).to_have_text(str(step.title))
+        expect(page.get_by_text(f"Step {number} of {len(STEPS)}")).to_be_visible()
+        check_a11y(page)
+        if step.questionnaire == "odi":
+            screenshot(page, "intake-questionnaire", only=PATIENT_GUIDE)
+        fill_intake_step(page, step, context)
+        last = number == len(STEPS)
+        page.get_by_role(
+            "button", name="Save and check your answers" if last else "Save and continue"
+        ).click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your answers")
+    expect(page.get_by_role("link", name=re.compile("^Change")).first).to_be_visible()
+    check_a11y(page)
+    screenshot(page, "intake-review", only=PATIENT_GUIDE)
+    page.get_by_role("button", name="Send my answers to my clinic").click()
+
+    expect(page).to_have_url(re.compile(r"/me/intake/done/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your answers are with your clinic")
+    expect(page.get_by_role("heading", name="What happens next")).to_be_visible()
+    check_a11y(page)
+    screenshot(page, "intake-done", only=PATIENT_GUIDE)
+    record = AssessmentRecord.objects.get(episode__patient=cast.pat)
+    assert record.triage_level == "physio"  # example-physio's answers: see a physical therapist

@@ -7,7 +7,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from browser.helpers import CALM, answer, check_a11y, has_running_animation, screenshot
+from browser.helpers import (
+    CALM,
+    PATIENT_GUIDE,
+    answer,
+    check_a11y,
+    has_running_animation,
+    screenshot,
+)
 from playwright.sync_api import Page, expect
 
 from backcare.care.content import catalog, public_topics
@@ -29,7 +36,7 @@ def exercise_name(exercise_id: str) -> str:
 def start_self_check(page: Page, server: str) -> None:
     page.goto(server + "/")
     check_a11y(page)
-    screenshot(page, "home")
+    screenshot(page, "home", only=PATIENT_GUIDE)
     page.get_by_role("link", name="Check your back pain").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Check your back pain")
     check_a11y(page)
@@ -45,10 +52,10 @@ def walk_steps(page: Page, changes: dict[str, str], *, shoot: str = "") -> None:
         expect(page.get_by_role("heading", level=1)).to_have_text(str(step.title))
         expect(page.get_by_text(f"Step {number} of {len(STEPS)}")).to_be_visible()
         check_a11y(page)
+        if shoot and number == 1:
+            screenshot(page, f"{shoot}-step", only=PATIENT_GUIDE)
         for question in step.questions:
             answer(page, question, answers[question.name])
-        if shoot and number == 1:
-            screenshot(page, f"{shoot}-step")
         last = number == len(STEPS)
         page.get_by_role("button", name="See my result" if last else "Continue").click()
     page.wait_for_url(re.compile(r"/check/result/$"))
@@ -83,7 +90,7 @@ def test_an_emergency_answer_leads_with_what_to_do_now(page: Page, server: str) 
     expect(main.get_by_role("heading", name="How to get an appointment")).to_have_count(0)
     expect(main.get_by_role("heading", name="Starter reading")).to_have_count(0)
     check_a11y(page)
-    screenshot(page, "self-check-emergency")
+    screenshot(page, "self-check-emergency", only=PATIENT_GUIDE)
 
 
 def test_calm_answers_give_self_care_with_starter_reading(page: Page, server: str) -> None:
@@ -96,7 +103,7 @@ def test_calm_answers_give_self_care_with_starter_reading(page: Page, server: st
     reading = main.get_by_role("heading", name="Starter reading")
     expect(reading).to_be_visible()
     check_a11y(page)
-    screenshot(page, "self-check-self-care")
+    screenshot(page, "self-check-self-care", only=PATIENT_GUIDE)
 
     # A starter topic opens, and leads back to the result.
     title = topic_title("what-is-back-pain")
@@ -128,7 +135,7 @@ def test_a_missing_answer_is_named_beside_the_question_and_the_rest_is_kept(
         )
     ).to_be_checked()
     check_a11y(page)
-    screenshot(page, "self-check-error")
+    screenshot(page, "self-check-error", only=PATIENT_GUIDE)
 
 
 def test_the_library_shows_topics_and_an_exercise_with_its_animated_figure(
@@ -138,7 +145,7 @@ def test_the_library_shows_topics_and_an_exercise_with_its_animated_figure(
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Library").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Library")
     check_a11y(page)
-    screenshot(page, "library")
+    screenshot(page, "library", only=PATIENT_GUIDE)
 
     title = topic_title("what-is-back-pain")
     page.get_by_role("link", name=title, exact=True).click()
@@ -159,7 +166,7 @@ def test_the_library_shows_topics_and_an_exercise_with_its_animated_figure(
     expect(page.get_by_role("heading", name="Stop if")).to_be_visible()
     expect(page.get_by_role("heading", name="How much to do")).to_be_visible()
     check_a11y(page)
-    screenshot(page, "library-exercise")
+    screenshot(page, "library-exercise", only=PATIENT_GUIDE)
 
     # Someone who asked their phone for less motion gets the still pose, not the animation.
     calm = new_context(**context_args, reduced_motion="reduce").new_page()

@@ -154,13 +154,15 @@ def test_an_assessed_patient_starts_at_today(client: Client, cast: Cast) -> None
     assert (response.status_code, response["Location"]) == (302, "/me/")
 
 
-def test_a_discharged_patient_starts_a_new_intake(client: Client, cast: Cast) -> None:
+def test_a_discharged_patient_starts_at_today_with_the_maintenance_programme(
+    client: Client, cast: Cast
+) -> None:
     published_plan(cast.pat, cast.alice)
     episode = Episode.objects.get(patient=cast.pat)
     actions.discharge_episode(episode=episode, by=cast.alice, on=episode.opened_on)
     client.force_login(cast.pat.user)
 
-    assert client.get(START)["Location"] == "/me/intake/"
+    assert client.get(START)["Location"] == "/me/"
 
 
 def test_site_staff_without_a_clinic_go_home(client: Client, db: Any) -> None:

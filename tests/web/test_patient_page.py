@@ -203,3 +203,26 @@ def test_the_query_count_does_not_grow_with_logs_and_check_ins(
     alerts.clear_caches()
     with django_assert_num_queries(len(few)):
         client.get(page(cast.pat.pk))
+
+
+def test_after_an_intake_sent_from_home_the_clinician_can_make_the_first_draft(
+    cast: Cast,
+) -> None:
+    from django.test import Client
+    from web.factories import example
+
+    from backcare.care import actions
+    from backcare.care.models import PlanRecord
+
+    actions.record_intake(patient=cast.pat, document=example("example-physio"), by=cast.pat.user)
+    client = Client()
+    client.force_login(cast.alice)
+
+    page = client.get(f"/clinic/patients/{cast.pat.pk}/").content.decode()
+    assert "Make a draft plan from the assessment" in page
+
+    response = client.post(f"/clinic/patients/{cast.pat.pk}/plans/new/")
+    draft = PlanRecord.objects.get(episode__patient=cast.pat)
+    assert (response.status_code, draft.status) == (302, "draft")
+    page = client.get(f"/clinic/patients/{cast.pat.pk}/").content.decode()
+    assert "Make a draft plan from the assessment" not in page  # one draft at a time

@@ -19,6 +19,7 @@ from backcare.care.models import AuditEntry, ExerciseLog, Patient, PlanRecord
 from backcare.care.schedule import dose_words, is_exercise_day, training_days
 from backcare.engine.plan import parse_plan
 from backcare.engine.planning import PlanOptions
+from backcare.engine.progression import discharge_plan
 from backcare.portal import today_views
 from backcare.portal.today import reading_for
 
@@ -539,3 +540,23 @@ def test_the_pages_render_without_missing_variables(
     for url in ME_PAGES:
         page = client.get(url).content.decode()
         assert "MISSING[" not in page, url
+
+
+def test_after_discharge_today_shows_the_maintenance_programme_at_its_own_doses(
+    client: Client, cast: Cast
+) -> None:
+    record = published_plan(cast.pat, cast.alice)
+    actions.discharge_episode(episode=record.episode, by=cast.alice, on=record.episode.opened_on)
+    maintenance = discharge_plan(parse_plan(record.plan)).maintenance
+    client.force_login(cast.pat.user)
+
+    page = client.get("/me/").content.decode()
+
+    assert "You have finished your course of care" in page
+    assert page.count('<article class="my-exercise"') == len(maintenance)
+    for item in maintenance:
+        assert item.name in page
+        assert item.dose.times_a_day == 1 and item.dose.days_a_week <= 3
+    mine = client.get("/me/exercises/").content.decode()
+    assert "7 days a week" not in mine
+    assert AuditEntry.objects.filter(patient=cast.pat, detail__page="today").exists()
