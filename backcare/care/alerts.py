@@ -238,12 +238,16 @@ K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
 
+_ALL_CACHES: list[LruCache[Any, Any]] = []  # every cache made, so tests can start cold
+
+
 class LruCache(Generic[K, V]):
     """A small least-recently-used cache."""
 
     def __init__(self, size: int) -> None:
         self.size = size
         self.data: OrderedDict[K, V] = OrderedDict()
+        _ALL_CACHES.append(self)
 
     def get(self, key: K) -> V | None:
         value = self.data.get(key)
@@ -278,13 +282,13 @@ def caching() -> bool:
 
 
 def clear_caches(*, documents: bool = True) -> None:
-    """Forget the evaluated statuses and (unless ``documents`` is false) the parsed plans,
-    baselines and check-ins (tests measure cold queries)."""
+    """Forget the evaluated statuses and (unless ``documents`` is false) everything else cached:
+    the parsed plans, baselines and check-ins and the rendered pages (tests measure cold
+    queries)."""
     _STATUSES.clear()
     if documents:
-        _PLANS.clear()
-        _BASELINES.clear()
-        _CHECK_INS.clear()
+        for cache in _ALL_CACHES:
+            cache.clear()
 
 
 def _fill(cache: LruCache[int, V], pks: Iterable[int], fetch: Callable[[list[int]], Any],

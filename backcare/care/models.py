@@ -483,6 +483,15 @@ class AuditEntry(models.Model):
         indexes = (
             models.Index(fields=["clinic", "at"]),
             models.Index(fields=["patient", "at"]),
+            # The latest change (not a read) of a patient, and of a clinic: the stamps under
+            # which the caseload caches what it shows (care/alerts.py, clinic/views.py). One
+            # index seek, however many reads the pages have written since.
+            models.Index(
+                fields=["patient", "id"], condition=~Q(action="read"), name="audit_patient_change"
+            ),
+            models.Index(
+                fields=["clinic", "id"], condition=~Q(action="read"), name="audit_clinic_change"
+            ),
         )
 
     def __str__(self) -> str:

@@ -132,13 +132,17 @@ def patient_of(user: User) -> Patient:
 
 def active_plan(user: User, patient: Patient) -> PlanRecord | None:
     """The published plan of the patient's open episode, with the check-in that blocks it."""
-    return (
+    records = (
         PlanRecord.objects.for_user(user)
         .published()
         .filter(episode__patient=patient, episode__status=Episode.Status.ACTIVE)
         .select_related("blocked_by")
-        .first()
     )
+    if caching():
+        # The document (about 15 KB of JSON) is read only when its parsed copy is not cached:
+        # a published plan never changes in place.
+        records = records.defer("plan")
+    return records.first()
 
 
 def latest_plan(user: User, patient: Patient) -> PlanRecord | None:

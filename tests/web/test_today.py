@@ -478,11 +478,12 @@ def test_today_uses_the_same_number_of_queries_for_few_and_many_exercises(
     at(monkeypatch, NOW + dt.timedelta(days=1))  # yesterday's question shows too
     assert _queries(client, cast.pat) == _queries(client, cast.quinn)
     client.force_login(cast.quinn.user)
-    # session, user, patient, plan, logs, check-ins, baseline, the audit insert
+    # session, user, patient, plan, its document (not yet parsed in this worker), logs,
+    # check-ins, baseline, the audit insert
     today_views.clear_caches()
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         cold = client.get(TODAY)
-    # Rendered once for this state (and the baseline parsed once): no baseline query.
+    # Rendered once for this state (the plan and the baseline parsed once): neither is read.
     with django_assert_num_queries(7):
         warm = client.get(TODAY)
     token = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"|"X-CSRFToken": "[^"]+"')
