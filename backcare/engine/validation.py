@@ -11,6 +11,8 @@ what is allowed, because a clinician fixing a file wants the whole list at once.
 
 from __future__ import annotations
 
+import re
+
 import dataclasses
 import datetime as dt
 import enum
@@ -143,20 +145,35 @@ class Bool(Spec):
         return {"type": "boolean"}
 
 
+# Characters text may not hold: control characters other than tab and line breaks (a NUL cannot
+# even be stored by PostgreSQL) and unpaired UTF-16 surrogates (not characters at all).
+_CONTROL = "\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f"
+_SURROGATES = "\\ud800-\\udfff"
+_NOT_TEXT = re.compile(f"[{_CONTROL}{_SURROGATES}]")
+# The same rule for JSON Schema, with "not only spaces": one visible character at least.
+_ALLOWED = f"[^{_CONTROL}{_SURROGATES}]"
+TEXT_PATTERN = f"^{_ALLOWED}*[^\\s{_CONTROL}{_SURROGATES}]{_ALLOWED}*$"
+
+
 class Text(Spec):
     def __init__(self, max_length: int = 200, description: str = "") -> None:
         self.max_length, self.description = max_length, description
-        self.allowed = f"allowed: text of 1 to {max_length} characters"
+        self.allowed = f"allowed: text of 1 to {max_length} characters, without control characters"
 
     def convert(self, value: Any) -> Any:
         if type(value) is str and len(value) <= self.max_length:
             text = value.strip()
-            if text:
+            if text and not _NOT_TEXT.search(text):
                 return text
         return INVALID
 
     def _schema(self) -> dict[str, Any]:
-        return {"type": "string", "minLength": 1, "maxLength": self.max_length}
+        return {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": self.max_length,
+            "pattern": TEXT_PATTERN,
+        }
 
 
 class Const(Spec):

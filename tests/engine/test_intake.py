@@ -229,7 +229,7 @@ def test_psfs_activities_need_a_name_and_a_score_in_range() -> None:
     )
     assert problems == [
         "questionnaires.psfs[0].activity: nothing is not allowed; this field is required",
-        'questionnaires.psfs[1].activity: " " is not allowed; allowed: text of 1 to 120 characters',
+        'questionnaires.psfs[1].activity: " " is not allowed; allowed: text of 1 to 120 characters, without control characters',
         "questionnaires.psfs[1].score: 11 is not allowed; allowed: a whole number from 0 to 10",
     ]
     assert problems_of(doc(questionnaires={"psfs": []})) == [
@@ -321,3 +321,24 @@ def test_every_bundled_example_is_valid(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     jsonschema.validate(json.loads(text), intake_schema())
     assert load_intake(text).format == INTAKE_FORMAT
+
+
+def test_text_with_a_control_character_or_a_lone_surrogate_is_refused_by_name() -> None:
+    """A NUL cannot be stored (PostgreSQL refuses it) and a lone surrogate is not a character:
+    schemathesis found both reaching the database through the API."""
+    for bad in ("Lift\x00ing", "Lift\ud800ing", "\x1b[31mred"):
+        document = {
+            "format": "backcare-intake/1",
+            "questionnaires": {"psfs": [{"activity": bad, "score": 4}]},
+        }
+        with pytest.raises(InvalidDocument) as refused:
+            parse_intake(document)
+        assert "questionnaires.psfs[0].activity" in str(refused.value)
+        assert "without control characters" in str(refused.value)
+    fine = parse_intake(
+        {
+            "format": "backcare-intake/1",
+            "questionnaires": {"psfs": [{"activity": "Tying\tshoes 😀", "score": 4}]},
+        }
+    )
+    assert fine.questionnaires.psfs[0].activity == "Tying\tshoes 😀"
