@@ -150,9 +150,11 @@ class Bool(Spec):
 _CONTROL = "\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f"
 _SURROGATES = "\\ud800-\\udfff"
 _NOT_TEXT = re.compile(f"[{_CONTROL}{_SURROGATES}]")
-# The same rule for JSON Schema, with "not only spaces": one visible character at least.
-_ALLOWED = f"[^{_CONTROL}{_SURROGATES}]"
-TEXT_PATTERN = f"^{_ALLOWED}*[^\\s{_CONTROL}{_SURROGATES}]{_ALLOWED}*$"
+# The same rule for JSON Schema, with "not only spaces": one visible character at least. The
+# surrogates are left out of the pattern: JSON Schema's regular expressions count UTF-16 code
+# units, so a surrogate range there would also refuse every character outside the BMP (emoji).
+_ALLOWED = f"[^{_CONTROL}]"
+TEXT_PATTERN = f"^{_ALLOWED}*[^\\s{_CONTROL}]{_ALLOWED}*$"
 
 
 class Text(Spec):
