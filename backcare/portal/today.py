@@ -15,7 +15,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Case, Count, IntegerField, Sum, Value, When, Window
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    Window,
+)
 from django.http import Http404
 from django.utils.translation import gettext
 
@@ -24,6 +34,7 @@ from backcare.care.alerts import LruCache, caching
 from backcare.care.content import catalog, public_topics
 from backcare.care.models import (
     AssessmentRecord,
+    AuditEntry,
     CheckIn,
     Clinic,
     Episode,
@@ -121,9 +132,23 @@ def plan_of(record: PlanRecord) -> Plan:
 # --- fetching --------------------------------------------------------------------------------
 
 
-def patient_of(user: User) -> Patient:
-    """The signed-in patient's own record (one query), or 404 for an account without one."""
-    patient = Patient.objects.for_user(user).select_related("clinic").filter(user=user).first()
+def patient_of(user: User, *, with_stamp: bool = False) -> Patient:
+    """The signed-in patient's own record (one query), or 404 for an account without one.
+
+    ``with_stamp`` also reads, in the same query, ``change_stamp``: the id of the patient's
+    latest change (an audit entry that is not a read; every write goes through
+    care/actions.py, which audits it naming the patient), found by one index seek."""
+    patients = Patient.objects.for_user(user).select_related("clinic").filter(user=user)
+    if with_stamp:
+        patients = patients.annotate(
+            change_stamp=Subquery(
+                AuditEntry.objects.filter(patient_id=OuterRef("pk"))
+                .exclude(action=AuditEntry.Action.READ)
+                .order_by("-id")
+                .values("id")[:1]
+            )
+        )
+    patient = patients.first()
     if patient is None:
         raise Http404("no patient record")
     patient.user = user  # already in hand: no query when a template or action reads it

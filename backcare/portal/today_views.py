@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from backcare.accounts.models import User
 from backcare.care import actions
-from backcare.care.alerts import LruCache
+from backcare.care.alerts import LruCache, caching
 from backcare.care.content import catalog, figures, public_topics, render_topic
 from backcare.care.models import Episode, ExerciseLog, Patient, PlanRecord
 from backcare.care.schedule import dose_words
@@ -74,6 +74,7 @@ _PAGES: LruCache[Hashable, str] = LruCache(2000)
 
 def clear_caches() -> None:
     """Forget the rendered pages and cards and today.py's parsed documents (tests)."""
+    _TODAY_SHOWN.clear()
     _PAGES.clear()
     today.clear_caches()
 
@@ -99,8 +100,27 @@ def today_view(request: HttpRequest) -> HttpResponse:
     """Today: made from three queries' rows (today.today_inputs), rendered once per state of
     those rows (a new log, answer or check-in, or a new day, is a new state)."""
     user = _user(request)
-    patient = today.patient_of(user)
+    patient = today.patient_of(user, with_stamp=caching())
     day = _today(patient)
+    # Fast path: nothing of the patient's has changed since Today was drawn for this day (every
+    # write goes through care/actions.py, which audits it naming the patient), so the page
+    # drawn then is served again, after one index seek for the patient's latest change.
+    stamp = getattr(patient, "change_stamp", None)  # annotated by patient_of(with_stamp=True)
+    fast_key = (user.pk, patient.pk, day, stamp) if caching() else None
+    shown = _TODAY_SHOWN.get(fast_key) if fast_key is not None else None
+    if shown is not None:
+        actions.record_read(by=user, obj=PlanRecord(pk=shown), patient=patient,
+                            detail={"page": "today"})  # fmt: skip
+        return render_cached(
+            request,
+            "portal/today.html",
+            lambda: {
+                "page": today.today_page(user, patient, day),
+                "difficulty_labels": DIFFICULTY_LABELS,
+            },
+            key=fast_key,
+            cache=_PAGES,
+        )
     inputs = today.today_inputs(user, patient, day)
     if inputs.record is None:
         record, plan = _followed_plan(user, patient)
@@ -116,16 +136,20 @@ def today_view(request: HttpRequest) -> HttpResponse:
         return _render_today(request, user, patient, today.today_page(user, patient, day))
     assert inputs.record is not None
     actions.record_read(by=user, obj=inputs.record, patient=patient, detail={"page": "today"})
-    return render_cached(
-        request,
-        "portal/today.html",
-        lambda: {
-            "page": today.today_page(user, patient, day, inputs=inputs),
-            "difficulty_labels": DIFFICULTY_LABELS,
-        },
-        key=key,
-        cache=_PAGES,
-    )
+    context = {
+        "page": today.today_page(user, patient, day, inputs=inputs),
+        "difficulty_labels": DIFFICULTY_LABELS,
+    }
+    if fast_key is not None:
+        _TODAY_SHOWN.put(fast_key, inputs.record.pk)
+        response = render_cached(request, "portal/today.html", lambda: context, key=fast_key,
+                                 cache=_PAGES)  # fmt: skip
+        return response
+    return render_cached(request, "portal/today.html", lambda: context, key=key, cache=_PAGES)
+
+
+# The plan record each fast key's page shows (for the audit entry of a page served again).
+_TODAY_SHOWN: LruCache[Hashable, int] = LruCache(2000)
 
 
 def _card_response(
