@@ -11,13 +11,12 @@ what is allowed, because a clinician fixing a file wants the whole list at once.
 
 from __future__ import annotations
 
-import re
-
 import dataclasses
 import datetime as dt
 import enum
 import json
 import math
+import re
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar, cast
 
