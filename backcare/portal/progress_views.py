@@ -613,6 +613,7 @@ class _VisitRow:
     starts: dt.datetime  # aware; the template shows it in the patient's time zone
     clinician: str
     status: str
+    pk: int
 
 
 _VISIT_STATUS: dict[str, Promise] = {
@@ -664,6 +665,7 @@ def progress(request: HttpRequest) -> HttpResponse:
             visit.starts_at,
             visit.clinician.get_full_name() or visit.clinician.username,
             str(_VISIT_STATUS[visit.status]),
+            visit.pk,
         )
         if visit.starts_at >= moment and visit.status == Visit.Status.PLANNED:
             upcoming.append(row)

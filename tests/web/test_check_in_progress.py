@@ -333,6 +333,11 @@ def test_visits_show_in_the_patients_own_time_zone(
     assert "Times are in your time zone (America/New_York)." in page
     assert f"{first_visit:%A} {first_visit.day} {first_visit:%B %Y}, 04:00" in page
     assert "No past visits yet." in page
+    # Each booked visit can be added to the patient's own calendar.
+    from backcare.care.models import Visit
+
+    for visit in Visit.objects.filter(episode__patient=traveller, status="planned"):
+        assert f'href="/calendar/visits/{visit.pk}.ics"' in page
 
 
 def test_the_progress_page_takes_the_same_queries_for_1_or_10_check_ins(
