@@ -9,14 +9,11 @@ which checks the permission again and writes the audit entry.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -25,6 +22,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from backcare.accounts.access import clinic_admin
 from backcare.accounts.forms import plain_password_errors
 from backcare.accounts.models import User
 from backcare.care import actions
@@ -40,28 +38,6 @@ from backcare.clinic.admin_forms import (
 
 AUDIT_PAGE_SIZE = 50
 STAFF_ROLES = (User.Role.CLINICIAN, User.Role.CLINIC_ADMIN)
-
-View = Callable[..., HttpResponse]
-
-
-def clinic_admin_required(view: View) -> View:
-    """Anonymous: to the sign-in page. Not an active administrator of a clinic: 403."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user = request.user
-        if not user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not (
-            isinstance(user, User)
-            and user.is_active
-            and user.role == User.Role.CLINIC_ADMIN
-            and user.clinic_id is not None
-        ):
-            raise PermissionDenied(_("Only a clinic administrator may open this page."))
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _admin(request: HttpRequest) -> tuple[User, Clinic]:
@@ -81,7 +57,7 @@ def _licensed(clinic: Clinic) -> list[Any]:
 
 
 @require_GET
-@clinic_admin_required
+@clinic_admin
 def home(request: HttpRequest) -> HttpResponse:
     clinic = _admin(request)[1]
     staff = _staff(clinic).aggregate(
@@ -109,7 +85,7 @@ def _refusal_to_form(form: Any, error: Exception, field: str | None = None) -> N
 
 
 @require_http_methods(["GET", "POST"])
-@clinic_admin_required
+@clinic_admin
 def details(request: HttpRequest) -> HttpResponse:
     admin, clinic = _admin(request)
     if request.method == "POST":
@@ -132,7 +108,7 @@ def details(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@clinic_admin_required
+@clinic_admin
 def staff(request: HttpRequest) -> HttpResponse:
     admin, clinic = _admin(request)
     people = (
@@ -146,7 +122,7 @@ def staff(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@clinic_admin_required
+@clinic_admin
 def add_staff(request: HttpRequest) -> HttpResponse:
     admin, clinic = _admin(request)
     if request.method == "POST":
@@ -195,7 +171,7 @@ def _show_link(request: HttpRequest, clinic: Clinic, person: User, admin: User) 
 
 
 @require_POST
-@clinic_admin_required
+@clinic_admin
 def staff_link(request: HttpRequest, user_id: int) -> HttpResponse:
     admin, clinic = _admin(request)
     person = get_object_or_404(_staff(clinic), pk=user_id)
@@ -207,7 +183,7 @@ def staff_link(request: HttpRequest, user_id: int) -> HttpResponse:
 
 
 @require_POST
-@clinic_admin_required
+@clinic_admin
 def staff_active(request: HttpRequest, user_id: int) -> HttpResponse:
     admin, clinic = _admin(request)
     person = get_object_or_404(_staff(clinic), pk=user_id)
@@ -230,7 +206,7 @@ def staff_active(request: HttpRequest, user_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@clinic_admin_required
+@clinic_admin
 def wording(request: HttpRequest) -> HttpResponse:
     admin, clinic = _admin(request)
     problems: list[Any] = []
@@ -267,7 +243,7 @@ def wording(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@clinic_admin_required
+@clinic_admin
 def wording_remove(request: HttpRequest) -> HttpResponse:
     admin, clinic = _admin(request)
     actions.upload_licensed_wording(clinic=clinic, by=admin, text="")
@@ -308,7 +284,7 @@ def _filtered(entries: QuerySet[AuditEntry], data: dict[str, Any], zone: ZoneInf
 
 
 @require_GET
-@clinic_admin_required
+@clinic_admin
 def audit(request: HttpRequest) -> HttpResponse:
     """The audit trail of the clinic, newest first, 50 a page. Reading it is not audited."""
     admin, clinic = _admin(request)

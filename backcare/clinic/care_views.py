@@ -13,15 +13,11 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -32,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from backcare.accounts.access import clinic_staff
 from backcare.accounts.models import User
 from backcare.care import actions
 from backcare.care.content import dose_sentence
@@ -60,8 +57,6 @@ from backcare.engine.scoring import Scores, score_all
 from backcare.engine.triage import Level
 from backcare.engine.validation import InvalidDocument, Problem, parse_document
 
-View = Callable[..., HttpResponse]
-
 # What a clinician does first, by the triage level of a re-screen (the engine's advice follows).
 DOCTOR_HEADLINES: dict[Level, Any] = {
     Level.EMERGENCY: gettext_lazy("Emergency: send the patient to the emergency department now"),
@@ -69,19 +64,6 @@ DOCTOR_HEADLINES: dict[Level, Any] = {
     Level.SOON: gettext_lazy("The patient needs a doctor soon, before more exercise"),
     Level.ROUTINE: gettext_lazy("Refer the patient to their doctor for a routine check"),
 }
-
-
-def staff_only(view: View) -> View:
-    """Anonymous -> sign in; signed in but not clinic staff (a patient) -> 403."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user = request.user
-        if not (isinstance(user, User) and user.is_clinic_staff and user.clinic_id):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return login_required(wrapper)
 
 
 def _staff(request: HttpRequest) -> User:
@@ -270,14 +252,14 @@ def _render_plan(
 
 
 @require_http_methods(["GET"])
-@staff_only
+@clinic_staff
 def plan(request: HttpRequest, plan_id: int) -> HttpResponse:
     record = get_object_or_404(_plans(request), pk=plan_id)
     return _render_plan(request, record)
 
 
 @require_POST
-@staff_only
+@clinic_staff
 def generate_plan(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = get_object_or_404(_patients(request), pk=patient_id)
     episode = Episode.objects.filter(patient=patient, status=Episode.Status.ACTIVE).first()
@@ -317,7 +299,7 @@ def _refusal_to_form(form: forms.Form, field: str, error: Exception) -> None:
 
 
 @require_POST
-@staff_only
+@clinic_staff
 def override(request: HttpRequest, plan_id: int) -> HttpResponse:
     record = get_object_or_404(_plans(request), pk=plan_id)
     by = _staff(request)
@@ -440,7 +422,7 @@ def _apply_item_change(
 
 
 @require_POST
-@staff_only
+@clinic_staff
 def publish(request: HttpRequest, plan_id: int) -> HttpResponse:
     record = get_object_or_404(_plans(request), pk=plan_id)
     try:
@@ -460,7 +442,7 @@ def _techniques() -> dict[str, Any]:
 
 
 @require_http_methods(["GET", "POST"])
-@staff_only
+@clinic_staff
 def session_note(request: HttpRequest, visit_id: int) -> HttpResponse:
     visit = get_object_or_404(
         Visit.objects.for_user(request.user).select_related(
@@ -537,7 +519,7 @@ def session_note(request: HttpRequest, visit_id: int) -> HttpResponse:
 
 
 @require_POST
-@staff_only
+@clinic_staff
 def visit_status(request: HttpRequest, visit_id: int) -> HttpResponse:
     visit = get_object_or_404(
         Visit.objects.for_user(request.user).select_related("episode__patient"), pk=visit_id
@@ -584,7 +566,7 @@ def _scores(record: AssessmentRecord) -> Scores:
 
 
 @require_http_methods(["GET", "POST"])
-@staff_only
+@clinic_staff
 def reassess(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = get_object_or_404(_patients(request), pk=patient_id)
     by = _staff(request)
@@ -645,7 +627,7 @@ def _outcome(records: list[AssessmentRecord]) -> tuple[AssessmentRecord | None, 
 
 
 @require_http_methods(["GET"])
-@staff_only
+@clinic_staff
 def compare(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = get_object_or_404(_patients(request), pk=patient_id)
     episode = _episode_open_first(patient)
@@ -697,7 +679,7 @@ def _with_check_ins(
 
 
 @require_http_methods(["GET", "POST"])
-@staff_only
+@clinic_staff
 def discharge(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = get_object_or_404(_patients(request), pk=patient_id)
     by = _staff(request)

@@ -11,15 +11,13 @@ charts are ``backcare.care.charts``. Writes go through ``backcare.care.actions``
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections import Counter
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Avg, Count, F, Max, Q
 from django.http import HttpRequest, HttpResponse
@@ -32,6 +30,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from backcare.accounts.access import clinic_staff
 from backcare.accounts.models import Invitation, User
 from backcare.care import actions, alerts, charts
 from backcare.care.models import (
@@ -59,23 +58,6 @@ from backcare.engine.validation import parse_document
 from backcare.pagecache import render_cached
 
 PAGE_SIZE = 50
-
-View = Callable[..., HttpResponse]
-
-
-def clinic_staff(view: View) -> View:
-    """Anonymous: to the sign-in page; anyone but the clinic's staff: 403."""
-
-    @functools.wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user = request.user
-        if not user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not (isinstance(user, User) and user.is_clinic_staff and user.clinic_id):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _now() -> dt.datetime:

@@ -18,11 +18,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import wraps
-from typing import Any, TypeVar
+from typing import Any
 
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.db.models import Max, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -33,7 +30,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from backcare.accounts.models import User
+from backcare.accounts.access import patient_only
 from backcare.care import actions, charts
 from backcare.care.content import public_topics
 from backcare.care.models import AssessmentRecord, CheckIn, Episode, Patient, PlanRecord, Visit
@@ -66,8 +63,6 @@ from backcare.engine.validation import InvalidDocument, parse_document
 from backcare.portal.progress_forms import RED_FLAG_QUESTIONS, CheckInForm, disability_due
 from backcare.portal.views import HEADLINES, TOPICS_BY_LEVEL
 
-V = TypeVar("V", bound=Callable[..., HttpResponse])
-
 # The engine's "the safety check is not finished" sentence and the questions it lists
 # (as the self-check's result page splits them from the advice).
 _INCOMPLETE_PARTS = frozenset({INCOMPLETE, *(q.ask for q in SCREEN if q.cauda_equina)})
@@ -76,21 +71,6 @@ _INCOMPLETE_PARTS = frozenset({INCOMPLETE, *(q.ask for q in SCREEN if q.cauda_eq
 def now() -> dt.datetime:
     """The current time (one place, so tests can move the clock of these pages)."""
     return timezone.now()
-
-
-def patient_only(view: V) -> V:
-    """Anonymous visitors go to the login page; anyone but a patient gets 403."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user = request.user
-        if not user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not (isinstance(user, User) and user.is_active and user.is_patient):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped  # type: ignore[return-value]
 
 
 def _patient(request: HttpRequest) -> Patient:

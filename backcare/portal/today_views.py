@@ -11,13 +11,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
-from collections.abc import Callable, Hashable
+from collections.abc import Hashable
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,6 +23,7 @@ from django.utils.translation import gettext
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
+from backcare.accounts.access import patient_only
 from backcare.accounts.models import User
 from backcare.care import actions
 from backcare.care.alerts import LruCache, caching
@@ -39,23 +37,6 @@ from backcare.pagecache import render_cached
 from backcare.portal import today
 from backcare.portal.library import AIM_LABELS, CERTAINTY_LABELS, EQUIPMENT_LABELS, POSITION_LABELS
 from backcare.portal.today_forms import DIFFICULTY_LABELS, LogForm, SettledForm, log_prefix
-
-View = Callable[..., HttpResponse]
-
-
-def patient_only(view: View) -> View:
-    """Anonymous: to the login page; signed in but not a patient: 403."""
-
-    @functools.wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user = request.user
-        if not user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not isinstance(user, User) or not user.is_patient:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _user(request: HttpRequest) -> User:
