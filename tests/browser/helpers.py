@@ -13,6 +13,7 @@ from typing import Any
 
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Locator, Page, expect
+from web.test_self_check import ALL_NO
 
 from backcare.portal.forms import Question
 
@@ -26,37 +27,7 @@ FAILING_IMPACTS = frozenset({"serious", "critical"})
 
 # The calmest answer to every self-check question (as in tests/web/test_self_check.py): the
 # engine's self-care result. The check-in asks the red-flag ones again.
-CALM: dict[str, str] = {
-    "saddle_numbness": "no",
-    "bladder": "normal",
-    "bowel_incontinence": "no",
-    "new_sexual_dysfunction": "no",
-    "leg_weakness": "none",
-    "leg_numbness": "none",
-    "walking_difficulty_new": "no",
-    "leg_symptoms": "none",
-    "fever_or_chills": "no",
-    "systemically_unwell": "no",
-    "unexplained_weight_loss": "no",
-    "abdominal_pulsation": "no",
-    "thoracic_pain": "no",
-    "onset": "after_lifting",
-    "duration": "days",
-    "trend": "improving",
-    "night_pain": "none",
-    "pain_unchanged": "no",
-    "age": "34",
-    "sex": "female",
-    "cancer": "none",
-    "long_term_steroids": "no",
-    "osteoporosis": "no",
-    "immunosuppressed": "no",
-    "iv_drug_use": "no",
-    "recent_spinal_procedure": "no",
-    "previous_episodes": "never",
-    "daily_activities_hard": "no",
-    "wants_drug_free_care": "no",
-}
+CALM: dict[str, str] = ALL_NO  # the same answers the web tests walk with
 
 _AXE = Axe()  # holds axe.min.js (axe-core 4.12, bundled in the wheel); injected per check
 
