@@ -48,6 +48,7 @@ from backcare.engine.questionnaires import Questionnaire, QuestionnaireError, lo
 from backcare.engine.triage import Triage, triage
 from backcare.engine.validation import InvalidDocument, Problem, dump_document, parse_document
 
+from .alerts import plan_document
 from .models import (
     AssessmentRecord,
     AuditEntry,
@@ -63,6 +64,7 @@ from .models import (
     Visit,
     validate_timezone,
 )
+from .stamps import insert_audit_entry, insert_row
 
 __all__ = [
     "ActionRefused",
@@ -133,21 +135,24 @@ def _audit(
     patient: Patient | None = None,
     clinic_id: int | None = None,
     detail: Mapping[str, Any] | None = None,
-) -> AuditEntry:
-    """One INSERT, no other query: every id comes from objects already in hand."""
+) -> None:
+    """One INSERT, no other query: every id comes from objects already in hand. Written by
+    ``stamps.insert_audit_entry`` (a statement composed once), as every page writes one."""
     if clinic_id is None and patient is not None:
         clinic_id = patient.clinic_id
     if clinic_id is None and who is not None:
         clinic_id = who.clinic_id
-    return AuditEntry.objects.create(
-        at=at,
-        who_id=who.pk if who is not None else None,
-        clinic_id=clinic_id,
-        patient_id=patient.pk if patient is not None else None,
-        action=action,
-        object_type=obj._meta.model_name or type(obj).__name__.lower(),
-        object_id=str(obj.pk),
-        detail=dict(detail or {}),
+    insert_audit_entry(
+        {
+            "at": at,
+            "who_id": who.pk if who is not None else None,
+            "clinic_id": clinic_id,
+            "patient_id": patient.pk if patient is not None else None,
+            "action": action,
+            "object_type": obj._meta.model_name or type(obj).__name__.lower(),
+            "object_id": str(obj.pk),
+            "detail": dict(detail or {}),
+        }
     )
 
 
@@ -833,7 +838,6 @@ def _log_fields(data: Mapping[str, Any]) -> EngineExerciseLog:
     return parse_document(EngineExerciseLog, {k: v for k, v in data.items() if v is not None})
 
 
-@transaction.atomic
 def log_exercise(
     *,
     patient: Patient,
@@ -848,12 +852,15 @@ def log_exercise(
     pain_settled_next_morning: bool | None = None,
     symptoms_spread: bool | None = None,
     level: int | None = None,
+    plan: PlanRecord | None = None,
     now: dt.datetime | None = None,
 ) -> ExerciseLog:
     """Log one home session of an exercise of the patient's published plan.
 
     ``day`` is the patient's own day (default: today in their time zone) and cannot be in the
-    future. The level defaults to the plan's level for the exercise.
+    future. The level defaults to the plan's level for the exercise. ``plan``: the published
+    plan of the patient's open episode with its episode, when the caller has it in hand (Today
+    does); it is checked to be that, and read when not given.
     """
     now = _now(now)
     _require_self_or_staff(by, patient)
@@ -861,14 +868,27 @@ def log_exercise(
     day = day or today
     if day > today:
         raise ActionRefused(_("You cannot log a day that has not come yet."))
-    plan = PlanRecord.objects.filter(
-        episode__patient=patient,
-        episode__status=Episode.Status.ACTIVE,
-        status=PlanRecord.Status.PUBLISHED,
-    ).first()
+    if plan is None:
+        plan = (
+            PlanRecord.objects.filter(
+                episode__patient=patient,
+                episode__status=Episode.Status.ACTIVE,
+                status=PlanRecord.Status.PUBLISHED,
+            )
+            .select_related("episode")
+            .first()
+        )
+    elif not (
+        plan.status == PlanRecord.Status.PUBLISHED
+        and plan.episode.patient_id == patient.pk
+        and plan.episode.status == Episode.Status.ACTIVE
+    ):
+        raise ActionRefused(_("This is not the plan you follow now."))
     if plan is None:
         raise ActionRefused(_("There is no plan to log exercises against yet."))
-    item = next((i for i in plan.plan["home_programme"] if i["exercise_id"] == exercise_id), None)
+    item = next(
+        (i for i in plan_document(plan).home_programme if i.exercise_id == exercise_id), None
+    )
     if item is None:
         raise ActionRefused(_("This exercise is not in your plan."))
     checked = _log_fields(
@@ -876,7 +896,7 @@ def log_exercise(
             "date": day.isoformat(),
             "exercise_id": exercise_id,
             "done": done,
-            "level": level or item["level"],
+            "level": level or item.level,
             "sets": sets,
             "reps": reps,
             "pain_during": pain_during,
@@ -885,10 +905,16 @@ def log_exercise(
             "symptoms_spread_down_leg": symptoms_spread,
         }
     )
-    log = ExerciseLog.objects.create(
-        patient=patient, plan=plan, logged_at=now, **_log_columns(checked)
-    )
-    _audit(who=by, action=Action.CREATE, obj=log, at=now, patient=patient)
+    # Every check is made before the transaction: it holds SQLite's one write lock for the two
+    # INSERTs only, as every patient's logging waits on it (docs/benchmarks.md, "Web").
+    with transaction.atomic():
+        log = insert_row(
+            ExerciseLog,
+            {"patient_id": patient.pk, "plan_id": plan.pk, "logged_at": now}
+            | _log_columns(checked),
+        )
+        _audit(who=by, action=Action.CREATE, obj=log, at=now, patient=patient)
+    log.patient, log.plan = patient, plan
     return log
 
 
@@ -1122,14 +1148,13 @@ def record_read(
     patient: Patient | None,
     detail: Mapping[str, Any] | None = None,
     now: dt.datetime | None = None,
-) -> AuditEntry:
+) -> None:
     """Audit that ``by`` read ``obj`` (health data of ``patient``): one INSERT, no other query.
 
     Not wrapped in a transaction of its own: a single INSERT is atomic, and a page calls this
     inside its request without paying for a savepoint.
     """
-    return _audit(who=by, action=Action.READ, obj=obj, at=_now(now), patient=patient,
-                  detail=detail)  # fmt: skip
+    _audit(who=by, action=Action.READ, obj=obj, at=_now(now), patient=patient, detail=detail)
 
 
 @transaction.atomic

@@ -281,6 +281,20 @@ def caching() -> bool:
     return not isinstance(caches["pages"], DummyCache)
 
 
+def plan_document(record: PlanRecord) -> Plan:
+    """The record's plan document, parsed once per worker. A plan that is not a draft never
+    changes in place (care/actions.py edits only drafts; a new version is a new row), so its
+    parsed copy is kept by primary key, and the document (about 15 KB of JSON) need not be read
+    when it is cached (``defer("plan")``)."""
+    if not caching() or record.status == PlanRecord.Status.DRAFT:
+        return parse_plan(record.plan)
+    plan = _PLANS.get(record.pk)
+    if plan is None:
+        plan = parse_plan(record.plan)
+        _PLANS.put(record.pk, plan)
+    return plan
+
+
 def clear_caches(*, documents: bool = True) -> None:
     """Forget the evaluated statuses and (unless ``documents`` is false) everything else cached:
     the parsed plans, baselines and check-ins and the rendered pages (tests measure cold

@@ -327,7 +327,11 @@ class ExerciseLog(models.Model):
                 name="log_difficulty_known",
             ),
         )
-        indexes = (models.Index(fields=["patient", "day"]),)
+        # A patient's days (Today, progress) and, covering, the count of an exercise's sessions
+        # that day with those done (the card after logging: stamps.sessions_on).
+        indexes = (
+            models.Index(fields=["patient", "day", "exercise_id", "done"], name="log_patient_day"),
+        )
 
 
 class CheckInQuerySet(models.QuerySet["CheckIn"]):

@@ -19,8 +19,6 @@ from django.db.models import (
     Case,
     Count,
     IntegerField,
-    OuterRef,
-    Subquery,
     Sum,
     Value,
     When,
@@ -30,14 +28,13 @@ from django.http import Http404
 from django.utils.translation import gettext
 
 from backcare.accounts.models import User
-from backcare.care.alerts import LruCache, caching
+from backcare.care import stamps
+from backcare.care.alerts import LruCache, caching, plan_document
 from backcare.care.content import catalog, public_topics
 from backcare.care.models import (
     AssessmentRecord,
-    AuditEntry,
     CheckIn,
     Clinic,
-    Episode,
     ExerciseLog,
     Patient,
     PlanRecord,
@@ -46,7 +43,7 @@ from backcare.care.schedule import DAYS_IN_WEEK, dose_words, is_exercise_day
 from backcare.engine.catalog import Exercise
 from backcare.engine.education import Topic
 from backcare.engine.intake import RedFlagScreen, parse_intake
-from backcare.engine.plan import EducationItem, HomeItem, Plan, parse_plan
+from backcare.engine.plan import EducationItem, HomeItem, Plan
 from backcare.engine.progression import (
     Baseline,
     CourseAction,
@@ -104,51 +101,28 @@ def reading_for(plan: Plan, day: dt.date) -> DayReading:
 
 # --- caches ------------------------------------------------------------------------------------
 
-# A published plan never changes in place (actions.py changes only drafts; a new version is a
-# new row) and an assessment never changes: their parsed forms are cached by primary key.
-_PLANS: LruCache[int, Plan] = LruCache(5000)
+# An assessment never changes: its parsed form is cached by primary key (alerts.clear_caches
+# forgets these with every other cache).
 _BASELINES: LruCache[int, Baseline | None] = LruCache(5000)
 _FLARES: LruCache[tuple[Any, ...], CourseDecision | None] = LruCache(5000)
 
 
-def clear_caches() -> None:
-    """Forget the parsed plans, baselines and flare-up decisions (tests measure cold queries)."""
-    _PLANS.clear()
-    _BASELINES.clear()
-    _FLARES.clear()
-
-
-def plan_of(record: PlanRecord) -> Plan:
-    """The record's plan document, parsed once per worker."""
-    if not caching():
-        return parse_plan(record.plan)
-    plan = _PLANS.get(record.pk)
-    if plan is None:
-        plan = parse_plan(record.plan)
-        _PLANS.put(record.pk, plan)
-    return plan
+plan_of = plan_document  # the record's plan document, parsed once per worker
 
 
 # --- fetching --------------------------------------------------------------------------------
 
 
-def patient_of(user: User, *, with_stamp: bool = False) -> Patient:
-    """The signed-in patient's own record (one query), or 404 for an account without one.
-
-    ``with_stamp`` also reads, in the same query, ``change_stamp``: the id of the patient's
-    latest change (an audit entry that is not a read; every write goes through
-    care/actions.py, which audits it naming the patient), found by one index seek."""
-    patients = Patient.objects.for_user(user).select_related("clinic").filter(user=user)
-    if with_stamp:
-        patients = patients.annotate(
-            change_stamp=Subquery(
-                AuditEntry.objects.filter(patient_id=OuterRef("pk"))
-                .exclude(action=AuditEntry.Action.READ)
-                .order_by("-id")
-                .values("id")[:1]
-            )
-        )
-    patient = patients.first()
+def patient_of(user: User, *, with_plan: bool = False) -> Patient:
+    """The signed-in patient's own record with its clinic and ``change_stamp`` (the id of the
+    patient's latest change: every write goes through care/actions.py, which audits it naming
+    the patient), in one query (``care.stamps``); 404 for an account without one.
+    ``with_plan``: ``active_plan()`` is read in the same query."""
+    patient = (
+        stamps.patient_of_user(user.pk, with_plan=with_plan)
+        if user.is_active and user.is_patient
+        else None
+    )
     if patient is None:
         raise Http404("no patient record")
     patient.user = user  # already in hand: no query when a template or action reads it
@@ -156,18 +130,14 @@ def patient_of(user: User, *, with_stamp: bool = False) -> Patient:
 
 
 def active_plan(user: User, patient: Patient) -> PlanRecord | None:
-    """The published plan of the patient's open episode, with the check-in that blocks it."""
-    records = (
-        PlanRecord.objects.for_user(user)
-        .published()
-        .filter(episode__patient=patient, episode__status=Episode.Status.ACTIVE)
-        .select_related("blocked_by")
-    )
-    if caching():
-        # The document (about 15 KB of JSON) is read only when its parsed copy is not cached:
-        # a published plan never changes in place.
-        records = records.defer("plan")
-    return records.first()
+    """The signed-in patient's published plan of their open episode, with its episode, in one query
+    (``care.stamps``); the document is read only when its parsed copy is not cached
+    (alerts.plan_document). The check-in that blocks it, if any, is read when asked for."""
+    if not (user.is_active and patient.user_id == user.pk):  # the patient's own pages only
+        return None
+    if hasattr(patient, "active_plan"):  # read with the patient: patient_of(with_plan=True)
+        return patient.active_plan  # type: ignore[no-any-return]
+    return stamps.active_plan_of(patient.pk, with_document=not caching())
 
 
 def latest_plan(user: User, patient: Patient) -> PlanRecord | None:
@@ -376,10 +346,18 @@ _DONE_AS_ONE = Case(When(done=True, then=Value(1)), default=Value(0), output_fie
 
 
 def card_logs(
-    user: User, patient: Patient, day: dt.date, exercise_id: str
+    user: User,
+    patient: Patient,
+    day: dt.date,
+    exercise_id: str,
+    *,
+    written: ExerciseLog | None = None,
 ) -> tuple[list[ExerciseLog], tuple[int, int]]:
     """The latest log of the exercise on ``day`` and the day's (sessions, done) numbers, in one
-    query whatever the number of logs."""
+    query whatever the number of logs. ``written``: the log just saved, which is the latest
+    (only the numbers are read)."""
+    if written is not None:
+        return [written], stamps.sessions_on(patient.pk, day, exercise_id)
     latest = (
         ExerciseLog.objects.for_user(user)
         .filter(patient=patient, day=day, exercise_id=exercise_id)

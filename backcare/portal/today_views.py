@@ -53,13 +53,6 @@ def _today(patient: Patient) -> dt.date:
 _PAGES: LruCache[Hashable, str] = LruCache(2000)
 
 
-def clear_caches() -> None:
-    """Forget the rendered pages and cards and today.py's parsed documents (tests)."""
-    _TODAY_SHOWN.clear()
-    _PAGES.clear()
-    today.clear_caches()
-
-
 def _render_today(
     request: HttpRequest, user: User, patient: Patient, page: today.TodayPage
 ) -> HttpResponse:
@@ -81,13 +74,18 @@ def today_view(request: HttpRequest) -> HttpResponse:
     """Today: made from three queries' rows (today.today_inputs), rendered once per state of
     those rows (a new log, answer or check-in, or a new day, is a new state)."""
     user = _user(request)
-    patient = today.patient_of(user, with_stamp=caching())
+    patient = today.patient_of(user)
     day = _today(patient)
     # Fast path: nothing of the patient's has changed since Today was drawn for this day (every
     # write goes through care/actions.py, which audits it naming the patient), so the page
     # drawn then is served again, after one index seek for the patient's latest change.
-    stamp = getattr(patient, "change_stamp", None)  # annotated by patient_of(with_stamp=True)
-    fast_key = (user.pk, patient.pk, day, stamp) if caching() else None
+    stamp = patient.change_stamp  # type: ignore[attr-defined]  # set by today.patient_of
+    clinic = patient.clinic  # its details show on the page; a change to them is not the patient's
+    fast_key = (
+        (user.pk, patient.pk, day, stamp, clinic.name, clinic.phone, clinic.address)
+        if caching()
+        else None
+    )
     shown = _TODAY_SHOWN.get(fast_key) if fast_key is not None else None
     if shown is not None:
         actions.record_read(by=user, obj=PlanRecord(pk=shown), patient=patient,
@@ -142,11 +140,12 @@ def _card_response(
     day: dt.date,
     form: LogForm | None,
     *,
-    saved: bool,
+    written: ExerciseLog | None,
 ) -> HttpResponse:
+    saved = written is not None
     plan = today.plan_of(record)
     item = today.item_of(plan, exercise_id)
-    logs, counted = today.card_logs(user, patient, day, exercise_id)
+    logs, counted = today.card_logs(user, patient, day, exercise_id, written=written)
     card = today.card_for(item, start=plan.start, day=day, logs=logs, form=form, counted=counted)
     context = {"card": card, "saved": saved, "difficulty_labels": DIFFICULTY_LABELS}
     key = card.render_key
@@ -161,7 +160,7 @@ def _card_response(
 def log_view(request: HttpRequest, exercise_id: str) -> HttpResponse:
     """Log one session of one exercise of today's plan."""
     user = _user(request)
-    patient = today.patient_of(user)
+    patient = today.patient_of(user, with_plan=True)
     day = _today(patient)
     record = today.active_plan(user, patient)
     if record is None:
@@ -172,24 +171,26 @@ def log_view(request: HttpRequest, exercise_id: str) -> HttpResponse:
         messages.error(request, gettext("Your exercises are on hold. Please read what to do."))
         return redirect("me:today")
     form = LogForm(data=request.POST, prefix=log_prefix(exercise_id))
+    written = None
     if form.is_valid():
         try:
-            actions.log_exercise(
+            written = actions.log_exercise(
                 patient=patient,
                 by=user,
                 exercise_id=exercise_id,
                 day=day,
                 level=item.level,
+                plan=record,
                 **form.log_values(),
             )
         except (actions.ActionRefused, actions.InvalidDocument) as refused:
             form.add_error(None, str(refused))
-    saved = form.is_bound and not form.errors
     if request.htmx:  # type: ignore[attr-defined]
         return _card_response(
-            request, user, patient, record, exercise_id, day, None if saved else form, saved=saved
-        )
-    if saved:
+            request, user, patient, record, exercise_id, day, None if written else form,
+            written=written,
+        )  # fmt: skip
+    if written is not None:
         messages.success(request, gettext("Saved: %(name)s.") % {"name": item.name})
         return redirect(reverse("me:today") + f"#exercise-{exercise_id}")
     page = today.today_page(user, patient, day, bound={exercise_id: form})

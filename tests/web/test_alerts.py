@@ -16,7 +16,6 @@ from backcare.care import actions, alerts
 from backcare.care.alerts import Kind
 from backcare.care.models import AssessmentRecord, Patient, PlanRecord, Visit
 from backcare.engine.progression import ExerciseLog as EngineExerciseLog
-from backcare.portal import today_views
 
 DAY = dt.timedelta(days=1)
 
@@ -29,7 +28,6 @@ def page_caches(settings: Any) -> None:
         "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     }
     alerts.clear_caches()
-    today_views.clear_caches()
 
 
 def on_plan(cast: Cast, name: str, *, days_ago: int = 21, clinician: User | None = None) -> Patient:

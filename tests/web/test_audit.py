@@ -36,10 +36,15 @@ def test_recording_a_read_is_one_insert(cast: Cast, django_assert_num_queries: A
     plan = published_plan(cast.pat, cast.alice)
 
     with django_assert_num_queries(1):
-        entry = actions.record_read(
-            by=cast.alice, obj=plan, patient=cast.pat, detail={"page": "plan"}
-        )
+        actions.record_read(by=cast.alice, obj=plan, patient=cast.pat, detail={"page": "plan"})
 
+    entry = AuditEntry.objects.latest("id")
+    assert (entry.who_id, entry.clinic_id, entry.patient_id) == (
+        cast.alice.pk,
+        cast.pat.clinic_id,
+        cast.pat.pk,
+    )
+    assert entry.detail == {"page": "plan"}
     assert (entry.action, entry.object_type, entry.object_id) == (
         "read",
         "planrecord",

@@ -20,7 +20,6 @@ from backcare.care.schedule import dose_words, is_exercise_day, training_days
 from backcare.engine.plan import parse_plan
 from backcare.engine.planning import PlanOptions
 from backcare.engine.progression import discharge_plan
-from backcare.portal import today_views
 from backcare.portal.today import reading_for
 
 TODAY = reverse("me:today")
@@ -42,7 +41,6 @@ def page_caches(settings: Any) -> None:
         "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     }
     alerts.clear_caches()
-    today_views.clear_caches()
 
 
 def at(monkeypatch: pytest.MonkeyPatch, moment: dt.datetime) -> None:
@@ -480,7 +478,7 @@ def test_today_uses_the_same_number_of_queries_for_few_and_many_exercises(
     client.force_login(cast.quinn.user)
     # session, user, patient with its latest change, plan, its document (not yet parsed in
     # this worker), logs, check-ins, baseline, the audit insert
-    today_views.clear_caches()
+    alerts.clear_caches()  # every cache: parsed plans, kept pages
     with django_assert_num_queries(9):
         cold = client.get(TODAY)
     # Nothing of Quinn's changed since, the same day: the page drawn then is served again after
