@@ -299,7 +299,10 @@ class ExerciseLog(models.Model):
         RIGHT = "right"
         HARD = "hard"
 
-    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="exercise_logs")
+    # No index of its own: log_patient_day (below) leads with it.
+    patient = models.ForeignKey(
+        Patient, on_delete=models.CASCADE, db_index=False, related_name="exercise_logs"
+    )
     plan = models.ForeignKey(PlanRecord, on_delete=models.CASCADE, related_name="exercise_logs")
     exercise_id = models.CharField(max_length=60)
     day = models.DateField(help_text="The day in the patient's time zone.")
@@ -469,11 +472,23 @@ class AuditEntry(models.Model):
         related_name="+",
         help_text="Empty for the system (a management command).",
     )
+    # No index of their own: the indexes below lead with them (an entry is written on every
+    # page, so each index is paid for on every page).
     clinic = models.ForeignKey(
-        Clinic, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+        Clinic,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
     )
     patient = models.ForeignKey(
-        Patient, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+        Patient,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
     )
     action = models.CharField(max_length=6, choices=Action.choices)
     object_type = models.CharField(max_length=40)

@@ -273,13 +273,21 @@ class Card:
     dose: str
     scheduled: bool
     logs: tuple[ExerciseLog, ...]
-    form: LogForm
+    bound_form: LogForm | None = None  # the person's answers with their messages, if any
     # When ``logs`` holds only the latest log of the day (``card_counts``): the day's numbers.
     counted: tuple[int, int] | None = None  # (sessions logged, sessions done)
 
     @property
     def exercise_id(self) -> str:
         return self.item.exercise_id
+
+    @property
+    def form(self) -> LogForm:
+        """The card's form: the person's answers, or an empty one made when the card is drawn
+        (a card served from the page cache needs none)."""
+        if self.bound_form is not None:
+            return self.bound_form
+        return LogForm(prefix=log_prefix(self.item.exercise_id))
 
     @property
     def latest(self) -> ExerciseLog | None:
@@ -303,7 +311,7 @@ class Card:
         """What the card template shows, as a key for rendering it once (None: a bound form,
         always rendered). "Done N times" is shown only below the day's times, so the count
         beyond it is not part of the key."""
-        if self.form.is_bound:
+        if self.bound_form is not None and self.bound_form.is_bound:
             return None
         latest = self.latest
         done = self.done_count
@@ -337,7 +345,7 @@ def card_for(
         dose=dose_words(item),
         scheduled=is_exercise_day(item, start, day),
         logs=tuple(logs),
-        form=form or LogForm(prefix=log_prefix(item.exercise_id)),
+        bound_form=form,
         counted=counted,
     )
 
