@@ -92,17 +92,21 @@ def _db() -> BaseDatabaseWrapper:
 
 
 @functools.cache
-def _patient_query(with_plan: bool) -> tuple[str, list[int], list[Callable[..., Any]]]:
-    """The statement, where each model's columns start in a row, and their loaders."""
+def _patient_query(
+    with_clinic: bool, with_plan: bool
+) -> tuple[str, list[tuple[str, int, int, Callable[..., Any]]]]:
+    """The statement, and for each model read: its name, where its columns are in a row, and
+    its loader."""
     quote = connection.ops.quote_name
     models_read: list[tuple[type[models.Model], str, frozenset[str]]] = [
-        (Patient, "p", frozenset()),
-        (Clinic, "c", _CLINIC_DEFERRED),
+        (Patient, "p", frozenset())
     ]
-    joins = [
-        f"FROM {quote(Patient._meta.db_table)} p "
-        f"JOIN {quote(Clinic._meta.db_table)} c ON c.{quote('id')} = p.{quote('clinic_id')}"
-    ]
+    joins = [f"FROM {quote(Patient._meta.db_table)} p"]
+    if with_clinic:
+        models_read.append((Clinic, "c", _CLINIC_DEFERRED))
+        joins.append(
+            f"JOIN {quote(Clinic._meta.db_table)} c ON c.{quote('id')} = p.{quote('clinic_id')}"
+        )
     if with_plan:
         # At most one row each: constraints one_active_episode and one_published_plan.
         models_read += [(PlanRecord, "r", _NO_DOCUMENT), (Episode, "e", frozenset())]
@@ -112,43 +116,49 @@ def _patient_query(with_plan: bool) -> tuple[str, list[int], list[Callable[..., 
             f"LEFT JOIN {quote(PlanRecord._meta.db_table)} r ON r.{quote('episode_id')} = "
             f"e.{quote('id')} AND r.{quote('status')} = '{PlanRecord.Status.PUBLISHED.value}'"
         )
-    starts, loaders, columns, start = [], [], [], 1  # column 0: the change stamp
+    parts, columns, start = [], [], 1  # column 0: the change stamp
     for model, alias, skip in models_read:
         width, load = _loader(model, skip)
-        starts.append(start)
-        loaders.append(load)
+        parts.append((model._meta.model_name or "", start, start + width, load))
         columns.append(_columns(model, alias, skip))
         start += width
-    starts.append(start)
     sql = (
         f"SELECT {_latest_change('p', 'patient_id')}, {', '.join(columns)} {' '.join(joins)} "
         f"WHERE p.{quote('user_id')} = %s"
     )
-    return sql, starts, loaders
+    return sql, parts
 
 
-def patient_of_user(user_id: int, *, with_plan: bool = False) -> Patient | None:
-    """The patient record of the account ``user_id`` (None if it has none), with its clinic in
-    hand and ``change_stamp`` set: the patient's latest change (None before the first).
+def patient_of_user(
+    user_id: int, *, with_clinic: bool = True, with_plan: bool = False
+) -> Patient | None:
+    """The patient record of the account ``user_id`` (None if it has none) with
+    ``change_stamp`` set: the patient's latest change (None before the first).
 
-    ``with_plan``: also ``active_plan``, the published plan of the patient's open episode (or
-    None) with its episode, as ``active_plan_of`` gives it without the document."""
-    sql, starts, loaders = _patient_query(with_plan)
+    ``with_clinic``: the clinic in hand (else read when first used). ``with_plan``: also
+    ``active_plan``, the published plan of the patient's open episode (or None) with its
+    episode, as ``active_plan_of`` gives it without the document."""
+    sql, parts = _patient_query(with_clinic, with_plan)
     db = _db()
     with db.cursor() as cursor:
         cursor.execute(sql, [user_id])
         row = cursor.fetchone()
     if row is None:
         return None
-    patient: Patient = loaders[0](row[starts[0] : starts[1]], db)
-    patient.clinic = loaders[1](row[starts[1] : starts[2]], db)
+    read = {name: (start, end, load) for name, start, end, load in parts}
+    start, end, load = read["patient"]
+    patient: Patient = load(row[start:end], db)
     patient.change_stamp = row[0]  # type: ignore[attr-defined]
+    if with_clinic:
+        start, end, load = read["clinic"]
+        patient.clinic = load(row[start:end], db)
     if with_plan:
         plan: PlanRecord | None = None
-        if row[starts[2]] is not None:  # the plan's id: there is one
-            plan = loaders[2](row[starts[2] : starts[3]], db)
-            assert plan is not None
-            plan.episode = loaders[3](row[starts[3] : starts[4]], db)
+        start, end, load = read["planrecord"]
+        if row[start] is not None:  # the plan's id: there is one
+            plan = load(row[start:end], db)
+            start, end, load = read["episode"]
+            plan.episode = load(row[start:end], db)
         patient.active_plan = plan  # type: ignore[attr-defined]
     return patient
 
@@ -253,10 +263,10 @@ def insert_row(model: type[M], values: dict[str, Any]) -> M:
     composes it anew each time): ``values`` by attribute name, every concrete field but the
     key, each prepared by its field as the ORM would (time zone, JSON). For rows written on
     every request (audit entries, exercise logs) by models without save() logic or signals."""
-    instance = model(pk=_insert_values(model, values), **values)
-    instance._state.adding = False
-    instance._state.db = DEFAULT_DB_ALIAS
-    return instance
+    pk = _insert_values(model, values)
+    fields = model._meta.concrete_fields
+    row = [pk if f.primary_key else values[f.attname] for f in fields]
+    return model.from_db(DEFAULT_DB_ALIAS, [f.attname for f in fields], row)
 
 
 def insert_audit_entry(values: dict[str, Any]) -> None:

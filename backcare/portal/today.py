@@ -119,7 +119,8 @@ def patient_of(user: User, *, with_plan: bool = False) -> Patient:
     the patient), in one query (``care.stamps``); 404 for an account without one.
     ``with_plan``: ``active_plan()`` is read in the same query."""
     patient = (
-        stamps.patient_of_user(user.pk, with_plan=with_plan)
+        # Logging (with_plan) needs the clinic only when the plan is on hold: read then.
+        stamps.patient_of_user(user.pk, with_clinic=not with_plan, with_plan=with_plan)
         if user.is_active and user.is_patient
         else None
     )
@@ -242,7 +243,9 @@ class Blocked:
     clinic: Clinic
 
 
-def blocked_by(record: PlanRecord, plan: Plan, clinic: Clinic) -> Blocked | None:
+def blocked_by(record: PlanRecord, plan: Plan, patient: Patient) -> Blocked | None:
+    """Why the plan is on hold (a red flag at a check-in, or the plan itself blocked), with the
+    patient's clinic to call; None when it is not (the clinic is then not read)."""
     check_in = record.blocked_by
     if check_in is not None:
         result: Mapping[str, Any] = check_in.triage or {}
@@ -251,12 +254,12 @@ def blocked_by(record: PlanRecord, plan: Plan, clinic: Clinic) -> Blocked | None
             gettext(str(flag.get("reason", ""))) for flag in result.get("flags", []) if flag
         )
         level = Level(check_in.triage_level)
-        return Blocked(level, str(HEADLINES[level]), (gettext(text),), reasons, clinic)
+        return Blocked(level, str(HEADLINES[level]), (gettext(text),), reasons, patient.clinic)
     if plan.blocked:
         reason = plan.blocked_reason or ""
         level = plan.triage_level
         said = (gettext(reason),) if reason else ()
-        return Blocked(level, str(HEADLINES[level]), said, (), clinic)
+        return Blocked(level, str(HEADLINES[level]), said, (), patient.clinic)
     return None
 
 
@@ -509,7 +512,7 @@ def today_page(
     if record is None:
         return TodayPage(patient, day, intake_done=has_assessment(user, patient))
     plan = plan_of(record)
-    blocked = blocked_by(record, plan, patient.clinic)
+    blocked = blocked_by(record, plan, patient)
     if blocked is not None:
         return TodayPage(patient, day, record, plan, intake_done=True, blocked=blocked)
     yesterday = day - dt.timedelta(days=1)

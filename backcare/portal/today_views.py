@@ -147,7 +147,14 @@ def _card_response(
     item = today.item_of(plan, exercise_id)
     logs, counted = today.card_logs(user, patient, day, exercise_id, written=written)
     card = today.card_for(item, start=plan.start, day=day, logs=logs, form=form, counted=counted)
-    context = {"card": card, "saved": saved, "difficulty_labels": DIFFICULTY_LABELS}
+    # Only htmx asks for a card alone, and sends the CSRF token in a header: the card's form
+    # needs no token of its own (and a kept card then needs no fresh one).
+    context = {
+        "card": card,
+        "saved": saved,
+        "swapped": True,
+        "difficulty_labels": DIFFICULTY_LABELS,
+    }
     key = card.render_key
     if key is None:
         return render(request, "portal/today_card.html", context)
@@ -167,7 +174,7 @@ def log_view(request: HttpRequest, exercise_id: str) -> HttpResponse:
         raise Http404("no published plan")
     plan = today.plan_of(record)
     item = today.item_of(plan, exercise_id)
-    if today.blocked_by(record, plan, patient.clinic) is not None:
+    if today.blocked_by(record, plan, patient) is not None:
         messages.error(request, gettext("Your exercises are on hold. Please read what to do."))
         return redirect("me:today")
     form = LogForm(data=request.POST, prefix=log_prefix(exercise_id))
@@ -253,7 +260,7 @@ def exercises_view(request: HttpRequest) -> HttpResponse:
     record, plan = _followed_plan(user, patient)
     context: dict[str, Any] = {"record": record, "plan": plan, "items": (), "blocked": None}
     if record is not None:
-        context["blocked"] = today.blocked_by(record, plan, patient.clinic)
+        context["blocked"] = today.blocked_by(record, plan, patient)
         if context["blocked"] is None:
             context["items"] = today.my_exercises(plan)
         actions.record_read(by=user, obj=record, patient=patient, detail={"page": "my_exercises"})
@@ -271,7 +278,7 @@ def exercise_view(request: HttpRequest, exercise_id: str) -> HttpResponse:
     if record is None:
         raise Http404("no published plan")
     item = today.item_of(plan, exercise_id)
-    blocked = today.blocked_by(record, plan, patient.clinic)
+    blocked = today.blocked_by(record, plan, patient)
     if blocked is not None:
         messages.error(request, gettext("Your exercises are on hold. Please read what to do."))
         return redirect("me:today")
@@ -337,7 +344,7 @@ def flare_up_view(request: HttpRequest) -> HttpResponse:
         "record": record,
     }
     if record is not None:
-        blocked = today.blocked_by(record, plan, patient.clinic)
+        blocked = today.blocked_by(record, plan, patient)
         context["blocked"] = blocked
         if blocked is None:
             active = record.episode.status == Episode.Status.ACTIVE
