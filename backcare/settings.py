@@ -90,6 +90,9 @@ def database_settings(url: str, *, var_dir: Path, conn_max_age: int = 60) -> dic
         dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=True)
     )
     if config["ENGINE"] == "django.db.backends.sqlite3":
+        # Django's backend, with writers queued on a file lock instead of polling for SQLite's
+        # (backcare/db/sqlite3/base.py).
+        config["ENGINE"] = "backcare.db.sqlite3"
         config["OPTIONS"] = {
             # WAL: readers and one writer at once; NORMAL is safe with WAL (SQLite docs, "WAL").
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",

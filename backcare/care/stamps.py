@@ -16,6 +16,7 @@ use nothing but joins and a correlated subquery, and run on SQLite and PostgreSQ
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 from collections.abc import Callable, Sequence
@@ -280,7 +281,10 @@ def _insert_values(model: type[models.Model], values: dict[str, Any]) -> int:
     sql, fields = _insert(model)
     db = _db()
     params = [f.get_db_prep_save(values[f.attname], db) for f in fields]
-    with db.cursor() as cursor:
+    # On SQLite, a write outside a transaction (a page's audit entry) queues for the write
+    # lock like a transaction does (backcare/db/sqlite3/base.py).
+    lock = getattr(db, "write_lock", contextlib.nullcontext)
+    with lock(), db.cursor() as cursor:
         cursor.execute(sql, params)
         (pk,) = cursor.fetchone()  # RETURNING: stepped to the end, the new key
     return int(pk)
