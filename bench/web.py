@@ -15,7 +15,10 @@ it with gunicorn (``--workers`` sync workers, default 2) on 127.0.0.1 with bench
 - dashboard: GET /clinic/ as a clinician, beside its floor, a clinician's page that renders
   nothing.
 
-Requests rotate over the patients' (and the clinicians') signed-in sessions. Prints requests a
+Requests rotate over the patients' (and the clinicians') signed-in sessions. Each endpoint is
+warmed just before it is measured (until two 2-second rounds agree within 5 %; the rounds are
+printed), and each page and its floor are measured in turns, three rounds each of a third of
+``--seconds``, each figure the median of its rounds. Prints requests a
 second, p50 and p99 latency, the ratio to the floor, and whether the targets are met (issue 5:
 each at 50 % of its floor or better, p99 under 100 ms at 32 clients). Figures go in
 docs/benchmarks.md; no assertions. ``--quick``: a smoke run in about a minute (200 patients,
@@ -31,6 +34,7 @@ import platform
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -48,6 +52,7 @@ TARGET_RATIO = 0.5  # issue 5: each page at 50 % of its floor or better
 TARGET_P99_MS = 100.0  # issue 5: p99 under 100 ms at 32 clients
 TARGET_CLIENTS = 32
 VERBOSE = False  # --verbose: print wrk's own report of every run
+ROUNDS = 3  # each measurement is taken in this many turns with its floor (their median)
 SESSIONS = 32  # signed-in patients the requests rotate over (clinicians: all of them)
 
 
@@ -197,6 +202,16 @@ def _server(port: int, workers: int, env: dict[str, str]) -> Iterator[None]:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+def _median(results: Sequence[Result]) -> Result:
+    """Each figure's median over the rounds (errors: their sum)."""
+    return Result(
+        rps=statistics.median(r.rps for r in results),
+        p50_ms=statistics.median(r.p50_ms for r in results),
+        p99_ms=statistics.median(r.p99_ms for r in results),
+        errors=sum(r.errors for r in results),
+    )
 
 
 def _warm_endpoint(
@@ -443,17 +458,30 @@ def main() -> None:
             if args.only:
                 mine = next(e for e in ready if args.only in e.name.lower())
                 ready = [e for e in ready if e.name in (mine.name, mine.floor)]
-            for endpoint in ready:
+            by_name = {e.name: e for e in ready}
+            pairs = [(by_name[e.floor], e) for e in ready if e.floor in by_name]
+            for floor, page in pairs:
                 # Warm just before measuring: logging changes the patients Today shows, and
                 # every log changes their clinic's caseload, so each page is measured as it is
                 # served between changes. The first requests after a change (or after a
                 # worker starts) draw the page afresh: the warming rounds printed show that cost.
-                _warm_endpoint(port, endpoint, run, max(clients), args.workers)
+                for endpoint in (floor, page):
+                    _warm_endpoint(port, endpoint, run, max(clients), args.workers)
+                # The floor and the page take turns, ROUNDS times each, and each figure is the
+                # median of its rounds: a shared machine's speed drifts by more than the
+                # differences measured, and drift in turns falls on both alike.
+                measured: dict[tuple[str, int], list[Result]] = {}
                 for n in clients:
-                    rows.append((endpoint, n, run(port, endpoint, n, seconds)))
-                    # wrk stops with requests still queued at the server: let them drain, so
-                    # they do not count against the next measurement.
-                    _warm(port, args.workers)
+                    for _round in range(ROUNDS):
+                        for endpoint in (floor, page):
+                            result = run(port, endpoint, n, seconds / ROUNDS)
+                            measured.setdefault((endpoint.name, n), []).append(result)
+                            # wrk stops with requests still queued at the server: let them
+                            # drain, so they do not count against the next measurement.
+                            _warm(port, args.workers)
+                for endpoint in (floor, page):
+                    for n in clients:
+                        rows.append((endpoint, n, _median(measured[(endpoint.name, n)])))
         print()
         _table(rows)
         print(
