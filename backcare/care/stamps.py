@@ -1,4 +1,4 @@
-"""The first read of the busiest pages, one hand-written query each (docs/benchmarks.md, "Web").
+"""The busiest requests' reads and writes, each one statement composed once (ADR 0004).
 
 Today, logging an exercise and the caseload keep what they draw under a *change stamp*: the id
 of the latest audit entry naming the patient (or the clinic) that is not a read. Every write of
@@ -8,10 +8,11 @@ in a partial index (``audit_patient_change``, ``audit_clinic_change``).
 
 Why SQL by hand: on the machine the benchmarks ran on, Django's query builder spends 0.4-1.5 ms
 composing one of these queries, as long as everything else a kept page does. The statements
-below are composed once, from the models' own table and column names, and load ordinary model
-instances through the fields' own converters, so callers cannot tell them from the ORM's. They
-use nothing but joins and a correlated subquery, and run on SQLite and PostgreSQL alike
-(tests/web/test_stamps.py, on both).
+below are composed once per process from the models' own table and column names; rows are
+loaded into ordinary model instances through the fields' own converters, and values are
+prepared by the fields as the ORM would, so callers cannot tell them from the ORM's. They use
+joins, a correlated subquery, COUNT and ``INSERT ... RETURNING``, which SQLite (3.35 and later)
+and PostgreSQL both run (tests/web/test_stamps.py compares them with the ORM on both).
 """
 
 from __future__ import annotations
