@@ -126,3 +126,16 @@ def test_an_in_memory_database_takes_no_lock(tmp_path: Path, django_db_blocker: 
             assert not connection._lock_held
         connection.commit()
         handler.close_all()
+
+
+def test_a_process_opens_its_own_lock_file_after_a_fork(handler: ConnectionHandler) -> None:
+    connection = handler["default"]
+    with connection.write_lock():
+        pass
+    inherited = connection._lock_file
+    connection._lock_pid = -1  # as in a child process after fork
+
+    with connection.write_lock():
+        assert connection._lock_file != inherited
+        assert _taken(_lock_path(handler))
+    os.close(inherited)

@@ -32,15 +32,19 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._lock_file: int | None = None
+        self._lock_pid = 0
         self._lock_held = False
 
     def _lock(self) -> bool:
         """Take the file lock (waiting for it); False for an in-memory database."""
         if self.is_in_memory_db():
             return False
-        if self._lock_file is None:
+        if self._lock_file is None or self._lock_pid != os.getpid():
+            # A file opened before a fork is shared with the parent, and so would its lock be:
+            # a new process opens its own.
             path = f"{self.settings_dict['NAME']}.write-lock"
             self._lock_file = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+            self._lock_pid = os.getpid()
         fcntl.flock(self._lock_file, fcntl.LOCK_EX)
         self._lock_held = True
         return True
